@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+// pcloud: high availability for guests in a cloud (a Swift re-creation of Pacemaker Cloud).
+import PackageDescription
+
+// Each system library is one C target with a modulemap; one thin Swift wrapper owns its handles.
+let systemLibraries: [Target] = [
+    .systemLibrary(name: "CLibssh2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+    .systemLibrary(name: "CQpidProton", pkgConfig: "libqpid-proton", providers: [.apt(["libqpid-proton11-dev"])]),
+    .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+]
+
+let libraries: [Target] = [
+    .target(name: "PCloudModel", dependencies: [.product(name: "Yams", package: "Yams")]),
+]
+
+let executables: [Target] = [
+]
+
+let tests: [Target] = [
+    // Shared harness that starts real components (sshd, libvirtd, the broker, Nova) for tests.
+    .target(name: "PCloudTestSupport", path: "Tests/PCloudTestSupport"),
+    .testTarget(name: "PCloudModelTests", dependencies: ["PCloudModel"]),
+]
+
+let package = Package(
+    name: "pcloud",
+    platforms: [.macOS(.v14)],
+    products: [
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: systemLibraries + libraries + executables + tests,
+    swiftLanguageModes: [.v6]
+)

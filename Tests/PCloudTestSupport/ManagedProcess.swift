@@ -1,0 +1,107 @@
+import Foundation
+
+/// A real server process started by a test (sshd, libvirtd, rabbitmq-server, the Nova harness).
+/// It is stopped by its own PID when the owner is done with it, never by name.
+public final class ManagedProcess: @unchecked Sendable {
+    public let process: Process
+    public let name: String
+    public let logURL: URL
+
+    /// Starts `executable` with `arguments`; stdout and stderr go to a log file in the temporary
+    /// directory, whose path is given in failures so a broken fixture can be diagnosed.
+    public init(_ name: String, executable: String, arguments: [String] = [],
+                environment: [String: String]? = nil, directory: URL? = nil) throws {
+        self.name = name
+        self.logURL = FileManager.default.temporaryDirectory
+            .appendingPathComponent("pcloud-\(name)-\(UUID().uuidString.prefix(8)).log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// The log so far, for failure messages.
+    public func logText() -> String {
+        (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+    }
+
+    /// Sends `signal` to this process only.
+    public func signal(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
+    /// SIGTERM, then SIGKILL after `grace` seconds; waits for exit.
+    public func stop(grace: TimeInterval = 5) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { stop(grace: 2) }
+}
+
+/// Runs a command to completion and returns its exit status and combined output.
+@discardableResult
+public func runCommand(_ executable: String, _ arguments: [String],
+                       environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.
+public func waitUntil(timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(50_000)
+    }
+    return try condition()
+}
+
+/// True when a TCP connect to host:port succeeds (the server is listening).
+public func portIsOpen(_ host: String, _ port: UInt16) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    inet_pton(AF_INET, host, &address.sin_addr)
+    let result = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    return result == 0
+}
+
+/// Why an integration test cannot run here, or nil when it can. Tests print the reason and skip;
+/// they never pass silently.
+public func missingPrerequisite(executables: [String] = [], needsRoot: Bool = false) -> String? {
+    if needsRoot && getuid() != 0 { return "needs root (network namespaces, daemons)" }
+    for path in executables where !FileManager.default.isExecutableFile(atPath: path) {
+        return "\(path) is not installed (run .ci/run or scripts/setup to install it)"
+    }
+    return nil
+}
