@@ -30,13 +30,11 @@ public struct DefinitionLoader: Sendable {
     public func parseDeployable(text: String, file: String) throws -> Deployable {
         let diagnostics = Diagnostics()
         let sites = DefinitionSites()
-        var locations: [String: (SourceLocation, String)] = [:]
         let deployable = compose(text, file: file, diagnostics: diagnostics).flatMap { root in
-            decoder(diagnostics: diagnostics, locations: { locations[$0] = $1 }).decode(root, sites: sites)
+            decoder(diagnostics: diagnostics).decode(root, sites: sites)
         }
         if let deployable {
-            DeployableValidation(deployable: deployable, sites: sites, diagnostics: diagnostics,
-                                 assemblyLocations: locations).run()
+            DeployableValidation(deployable: deployable, sites: sites, diagnostics: diagnostics).run()
         }
         try diagnostics.throwIfAny()
         return deployable!
@@ -118,7 +116,7 @@ public struct DefinitionLoader: Sendable {
             }
             return YAMLField(node: node, path: "", file: file, diagnostics: diagnostics, fallback: start)
         } catch let error as YamlError {
-            diagnostics.report(YAMLSyntaxError.definitionError(error, file: file))
+            diagnostics.report(YAMLSyntaxError.definitionError(error, file: file, text: text))
             return nil
         } catch {
             diagnostics.report(DefinitionError(location: start, path: "", message: "not valid YAML: \(error)"))
@@ -137,10 +135,8 @@ public struct DefinitionLoader: Sendable {
         AssemblyDecoding(resources: resourceDecoding(diagnostics))
     }
 
-    private func decoder(diagnostics: Diagnostics,
-                         locations: @escaping (String, (SourceLocation, String)) -> Void) -> DeployableDecoding {
+    private func decoder(diagnostics: Diagnostics) -> DeployableDecoding {
         DeployableDecoding(assemblies: assemblyDecoding(diagnostics), namedAssembly: { name, field in
-            locations(name, (field.location, field.path))
             return self.resolveAssembly(named: name, at: field, diagnostics: diagnostics)
         })
     }
@@ -149,7 +145,7 @@ public struct DefinitionLoader: Sendable {
     private func resolveAssembly(named name: String, at field: YAMLField, diagnostics: Diagnostics) -> Assembly? {
         let known = assemblyNames()
         guard let directory = assembliesDirectory, known.contains(name) else {
-            let place = assembliesDirectory.map { " in \($0.relativePath)" } ?? ""
+            let place = assembliesDirectory.map { " in \($0.lastPathComponent)/" } ?? ""
             field.error("no assembly '\(name)'\(place)\(DidYouMean.hint(for: name, among: known))")
             return nil
         }

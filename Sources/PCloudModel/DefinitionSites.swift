@@ -14,5 +14,7 @@ final class DefinitionSites {
     }
 
     var references: [ReferenceSite] = []
+    /// Where each assembly of a deployable was listed (by name or inline).
+    var assemblies: [String: (location: SourceLocation, path: String)] = [:]
     var orderings: [OrderingSite] = []
 }

@@ -51,6 +51,7 @@ struct DeployableDecoding {
                     continue
                 }
                 seen[assembly.name] = item.location.line
+                sites.assemblies[assembly.name] = (item.location, item.path)
                 deployable.assemblies.append(assembly)
             }
         }

@@ -4,8 +4,6 @@ struct DeployableValidation {
     let deployable: Deployable
     let sites: DefinitionSites
     let diagnostics: Diagnostics
-    /// Where each named assembly was listed in the deployable file.
-    let assemblyLocations: [String: (SourceLocation, String)]
 
     func run() {
         checkReferences()
@@ -62,7 +60,7 @@ struct DeployableValidation {
 
     private func checkInfrastructure() {
         for assembly in deployable.assemblies {
-            let (location, path) = assemblyLocations[assembly.name] ?? (SourceLocation(file: "?", line: 1, column: 1), "assemblies")
+            guard let (location, path) = sites.assemblies[assembly.name] else { continue }
             switch deployable.infrastructure {
             case .static where assembly.address == nil:
                 report(location, path, "assembly '\(assembly.name)' needs an 'address': static infrastructure runs on existing hosts")

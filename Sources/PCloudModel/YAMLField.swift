@@ -124,6 +124,7 @@ struct YAMLField {
         }
         var fields: [String: YAMLField] = [:]
         var order: [String] = []
+        var misspelt: Set<String> = []
         for (keyNode, valueNode) in mapping {
             let keyField = child(keyNode, key: keyNode.string ?? "?")
             guard let key = keyNode.string else {
@@ -131,6 +132,7 @@ struct YAMLField {
                 continue
             }
             guard keys.contains(key) else {
+                if let intended = DidYouMean.suggestion(for: key, among: keys) { misspelt.insert(intended) }
                 keyField.error("unknown field '\(key)'\(DidYouMean.hint(for: key, among: keys)); expected one of \(keys.joined(separator: ", "))")
                 continue
             }
@@ -141,7 +143,7 @@ struct YAMLField {
             fields[key] = child(valueNode, key: key)
             order.append(key)
         }
-        return YAMLMapping(field: self, fields: fields, order: order)
+        return YAMLMapping(field: self, fields: fields, order: order, misspelt: misspelt)
     }
 }
 
@@ -151,6 +153,8 @@ struct YAMLMapping {
     let fields: [String: YAMLField]
     /// Keys in the order written.
     let order: [String]
+    /// Known keys that an unknown key looked like a typo of (already reported with a did-you-mean).
+    let misspelt: Set<String>
 
     func optional(_ key: String) -> YAMLField? {
         guard let value = fields[key], !value.isNull else { return nil }
@@ -159,6 +163,7 @@ struct YAMLMapping {
 
     func required(_ key: String) -> YAMLField? {
         if let value = optional(key) { return value }
+        if misspelt.contains(key) { return nil }
         let path = field.path.isEmpty ? key : "\(field.path).\(key)"
         let at = fields[key]?.location ?? field.location
         field.diagnostics.report(DefinitionError(location: at, path: path, message: "missing required field '\(key)'"))
