@@ -19,7 +19,7 @@ let executables: [Target] = [
 let tests: [Target] = [
     // Shared harness that starts real components (sshd, libvirtd, the broker, Nova) for tests.
     .target(name: "PCloudTestSupport", path: "Tests/PCloudTestSupport"),
-    .testTarget(name: "PCloudModelTests", dependencies: ["PCloudModel"], exclude: ["Corpus"]),
+    .testTarget(name: "PCloudModelTests", dependencies: ["PCloudModel"], exclude: ["Corpus", "Fixtures"]),
 ]
 
 let package = Package(
