@@ -11,6 +11,7 @@ let systemLibraries: [Target] = [
 
 let libraries: [Target] = [
     .target(name: "PCloudModel", dependencies: [.product(name: "Yams", package: "Yams")]),
+    .target(name: "PCloudStore", dependencies: ["PCloudModel", .product(name: "GRDB", package: "GRDB.swift")]),
 ]
 
 let executables: [Target] = [
@@ -20,6 +21,7 @@ let tests: [Target] = [
     // Shared harness that starts real components (sshd, libvirtd, the broker, Nova) for tests.
     .target(name: "PCloudTestSupport", path: "Tests/PCloudTestSupport"),
     .testTarget(name: "PCloudModelTests", dependencies: ["PCloudModel"], exclude: ["Corpus", "Fixtures"]),
+    .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
 ]
 
 let package = Package(
