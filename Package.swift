@@ -15,12 +15,16 @@ let libraries: [Target] = [
 ]
 
 let executables: [Target] = [
+    .executableTarget(name: "pcloudsh", dependencies: [
+        "PCloudModel", "PCloudStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
 ]
 
 let tests: [Target] = [
     // Shared harness that starts real components (sshd, libvirtd, the broker, Nova) for tests.
     .target(name: "PCloudTestSupport", path: "Tests/PCloudTestSupport"),
     .testTarget(name: "PCloudModelTests", dependencies: ["PCloudModel"], exclude: ["Corpus", "Fixtures"]),
+    .testTarget(name: "PCloudShellTests", dependencies: ["pcloudsh", "PCloudTestSupport"]),
     .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
 ]
 
@@ -28,6 +32,7 @@ let package = Package(
     name: "pcloud",
     platforms: [.macOS(.v14)],
     products: [
+        .executable(name: "pcloudsh", targets: ["pcloudsh"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

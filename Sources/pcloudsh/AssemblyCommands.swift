@@ -1,0 +1,202 @@
+import ArgumentParser
+import Foundation
+import PCloudModel
+import PCloudStore
+
+struct AssemblyCreate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "assembly_create", abstract: "Define a new assembly (one guest).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The assembly's name.") var name: String
+    @Argument(help: "The base image (jeos) it is built from.") var image: String = "debian12"
+    @Option(help: "Memory in MiB.") var memory: Int = 256
+    @Option(help: "Virtual CPUs.") var vcpus: Int = 1
+    @Option(help: "A fixed address (static infrastructure).") var address: String?
+
+    func run() throws {
+        try Names.check(name, "assembly name")
+        guard (32...1_048_576).contains(memory) else { throw ShellFailure("--memory must be from 32 to 1048576 MiB") }
+        guard (1...256).contains(vcpus) else { throw ShellFailure("--vcpus must be from 1 to 256") }
+        try global.openStore().createAssembly(Assembly(name: name, image: image, memoryMiB: memory, vcpus: vcpus, address: address))
+        print("Assembly \(name) created (image \(image)).")
+    }
+}
+
+struct AssemblyClone: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "assembly_clone", abstract: "Copy an assembly under a new name.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The assembly to copy.") var source: String
+    @Argument(help: "The new assembly's name.") var name: String
+
+    func run() throws {
+        try Names.check(name, "assembly name")
+        let store = try global.openStore()
+        guard var assembly = try store.assembly(named: source) else { throw StoreError.notFound(kind: "assembly", name: source) }
+        assembly.name = name
+        assembly.ssh.hostKey = nil   // a new guest gets its own host key
+        assembly.address = nil
+        try store.createAssembly(assembly)
+        print("Assembly \(name) cloned from \(source).")
+    }
+}
+
+struct AssemblyDelete: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "assembly_delete", abstract: "Delete an assembly that no deployable uses.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The assembly to delete.") var name: String
+
+    func run() throws {
+        try global.openStore().deleteAssembly(named: name)
+        print("Assembly \(name) deleted.")
+    }
+}
+
+struct AssemblyList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "assembly_list", abstract: "List assemblies.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store = try global.openStore()
+        let views = try store.assemblies().map { try AssemblyView($0, deployables: store.deployables(using: $0.name)) }
+        if output.json { return try Output.json(views) }
+        Output.table(["NAME", "IMAGE", "MEMORY", "RESOURCES", "DEPLOYABLES"], views.map {
+            [$0.name, $0.image ?? "-", "\($0.memoryMiB) MiB", $0.resources.map(\.name).joined(separator: ", "),
+             $0.deployables.joined(separator: ", ")]
+        })
+    }
+}
+
+struct AssemblyResourceAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assembly_resource_add", abstract: "Add a resource to an assembly from a template.",
+        discussion: "Templates live in Assemblies/templates/ (httpd, apache2, nginx, mariadb, postgresql, dummy, ...).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The resource's name.") var name: String
+    @Argument(help: "The template it is made from.") var template: String
+    @Argument(help: "The assembly it runs in.") var assembly: String
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter, NAME=VALUE (repeatable).", valueName: "name=value"))
+    var parameters: [String] = []
+
+    func run() throws {
+        try Names.check(name, "resource name")
+        var resource: Resource
+        do { resource = try global.loader.loadTemplate(named: template) } catch let errors as DefinitionErrors {
+            throw ShellFailure(errors.errors.map(\.message).joined(separator: "\n"))
+        }
+        resource.name = name
+        for text in parameters {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                throw ValidationError("--param takes NAME=VALUE, got '\(text)'")
+            }
+            let parameter = Parameter(name: String(text[..<equals]), value: .literal(String(text[text.index(after: equals)...])))
+            resource.parameters.removeAll { $0.name == parameter.name }
+            resource.parameters.append(parameter)
+        }
+        try global.openStore().updateAssembly(named: assembly) { stored in
+            guard stored.resource(named: name) == nil else {
+                throw ShellFailure("resource '\(name)' is already in assembly '\(assembly)'")
+            }
+            stored.resources.append(resource)
+        }
+        print("Resource \(name) (\(resource.resourceClass.rawValue):\(resource.type)) added to assembly \(assembly).")
+    }
+}
+
+struct AssemblyResourceRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "assembly_resource_remove", abstract: "Remove a resource from an assembly.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The resource.") var name: String
+    @Argument(help: "The assembly.") var assembly: String
+
+    func run() throws {
+        try global.openStore().updateAssembly(named: assembly) { stored in
+            guard stored.resource(named: name) != nil else { throw ShellFailure("resource '\(name)' is not in assembly '\(assembly)'") }
+            stored.resources.removeAll { $0.name == name }
+        }
+        print("Resource \(name) removed from assembly \(assembly).")
+    }
+}
+
+struct AssemblyResourceList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "assembly_resource_list", abstract: "List an assembly's resources.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The assembly.") var assembly: String
+
+    func run() throws {
+        guard let stored = try global.openStore().assembly(named: assembly) else {
+            throw StoreError.notFound(kind: "assembly", name: assembly)
+        }
+        let views = stored.resources.map(ResourceView.init)
+        if output.json { return try Output.json(views) }
+        Output.table(["NAME", "CLASS", "TYPE", "MONITOR", "ON-FAIL", "ESCALATION"], views.map {
+            [$0.name, $0.resourceClass, $0.type, "every \($0.monitorInterval)", $0.onFail, $0.escalation ?? "never"]
+        })
+    }
+}
+
+struct EscalationAssemblySet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "escalation_assembly_set", abstract: "Set when an assembly's failures escalate to its deployable.",
+        discussion: "Escalation happens when FAILURES failures fall within PERIOD (e.g. 3 10m). 0 or INFINITY: never escalate.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The assembly.") var assembly: String
+    @Argument(help: "Number of failures (0 or INFINITY: never).") var failures: String
+    @Argument(help: "Period, e.g. 600, 10m.") var period: String
+
+    func run() throws {
+        let limit = try EscalationArguments.parse(failures: failures, period: period)
+        try global.openStore().updateAssembly(named: assembly) { $0.escalation = limit }
+        print("Assembly \(assembly) escalates \(EscalationArguments.describe(limit)).")
+    }
+}
+
+struct EscalationResourceSet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "escalation_resource_set", abstract: "Set when a resource's failures escalate to its assembly.",
+        discussion: "Escalation happens when FAILURES failures fall within PERIOD (e.g. 3 60s). 0 or INFINITY: never escalate.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The resource.") var resource: String
+    @Argument(help: "The assembly it runs in.") var assembly: String
+    @Argument(help: "Number of failures (0 or INFINITY: never).") var failures: String
+    @Argument(help: "Period, e.g. 60, 1m.") var period: String
+
+    func run() throws {
+        let limit = try EscalationArguments.parse(failures: failures, period: period)
+        try global.openStore().updateAssembly(named: assembly) { stored in
+            guard let index = stored.resources.firstIndex(where: { $0.name == resource }) else {
+                throw ShellFailure("resource '\(resource)' does not exist in assembly '\(assembly)'")
+            }
+            stored.resources[index].escalation = limit
+        }
+        print("Resource \(assembly)/\(resource) escalates \(EscalationArguments.describe(limit)).")
+    }
+}
+
+enum EscalationArguments {
+    static func parse(failures: String, period: String) throws -> EscalationLimit? {
+        if failures.uppercased() == "INFINITY" || period.uppercased() == "INFINITY" { return nil }
+        guard let count = Int(failures), count >= 0 else {
+            throw ValidationError("FAILURES must be a whole number >= 0 or INFINITY, got '\(failures)'")
+        }
+        guard let duration = DurationText.parse(period) else {
+            throw ValidationError("PERIOD must be a duration such as 60, 60s or 10m, got '\(period)'")
+        }
+        return count > 0 && duration > .zero ? EscalationLimit(failures: count, period: duration) : nil
+    }
+
+    static func describe(_ limit: EscalationLimit?) -> String {
+        guard let limit else { return "never (it is only ever restarted)" }
+        return "after \(limit.failures) failure\(limit.failures == 1 ? "" : "s") within \(DurationText.format(limit.period))"
+    }
+}
+
+enum Names {
+    static func check(_ name: String, _ what: String) throws {
+        let ok = name.first.map { $0.isLetter || $0.isNumber } == true
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        guard ok else {
+            throw ValidationError("'\(name)' is not a valid \(what) (use letters, digits, '-', '_' and '.', starting with a letter or digit)")
+        }
+    }
+}

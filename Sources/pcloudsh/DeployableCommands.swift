@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import PCloudModel
+import PCloudStore
+
+struct DeployableCreate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deployable_create", abstract: "Define a new, empty deployable.",
+        discussion: "Add assemblies with deployable_assembly_add, or write a YAML file and use deployable_import.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The deployable's name.") var name: String
+    @Argument(help: "Where its guests run: libvirt, openstack or static.") var infrastructure: String = "libvirt"
+    @Argument(help: "How they are monitored: ssh or agent (the original's pm/am are accepted).") var monitor: String = "ssh"
+    @Option(help: "libvirt connection URI.") var uri: String = "qemu:///system"
+    @Option(help: "OpenStack cloud name from clouds.yaml.") var cloud: String?
+
+    func run() throws {
+        try Names.check(name, "deployable name")
+        let settings: InfrastructureSettings
+        switch infrastructure {
+        case "libvirt": settings = .libvirt(uri: uri)
+        case "openstack": settings = .openstack(cloud: cloud, flavor: nil, network: nil)
+        case "static": settings = .static
+        default:
+            throw ValidationError("infrastructure must be one of libvirt, openstack or static, got '\(infrastructure)'\(DidYouMean.hint(for: infrastructure, among: ["libvirt", "openstack", "static"]))")
+        }
+        let method: MonitorSettings.Method
+        switch monitor {
+        case "ssh", "pm": method = .ssh
+        case "agent", "am": method = .agent
+        default: throw ValidationError("monitor must be ssh or agent, got '\(monitor)'")
+        }
+        let created = try global.openStore().createDeployable(Deployable(name: name, infrastructure: settings,
+                                                                           monitor: MonitorSettings(method: method)))
+        print("Deployable \(name) created (\(settings.kind), \(method.rawValue) monitoring, uuid \(created.uuid!.uuidString.lowercased())).")
+    }
+}
+
+struct DeployableDelete: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "deployable_delete", abstract: "Delete a deployable (its assemblies stay).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The deployable.") var name: String
+
+    func run() throws {
+        try global.openStore().deleteDeployable(named: name)
+        print("Deployable \(name) deleted.")
+    }
+}
+
+struct DeployableList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "deployable_list", abstract: "List deployables.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let summaries = try global.openStore().deployableSummaries()
+        if output.json { return try Output.json(summaries) }
+        Output.table(["NAME", "INFRASTRUCTURE", "MONITOR", "ASSEMBLIES"], summaries.map {
+            [$0.name, $0.infrastructure, $0.monitor, $0.assemblies.joined(separator: ", ")]
+        })
+    }
+}
+
+struct DeployableAssemblyAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "deployable_assembly_add", abstract: "Add an assembly to a deployable.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The deployable.") var deployable: String
+    @Argument(help: "The assembly.") var assembly: String
+
+    func run() throws {
+        try global.openStore().addAssembly(assembly, to: deployable)
+        print("Assembly \(assembly) added to deployable \(deployable).")
+    }
+}
+
+struct DeployableAssemblyRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "deployable_assembly_remove", abstract: "Remove an assembly from a deployable.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The deployable.") var deployable: String
+    @Argument(help: "The assembly.") var assembly: String
+
+    func run() throws {
+        try global.openStore().removeAssembly(assembly, from: deployable)
+        print("Assembly \(assembly) removed from deployable \(deployable).")
+    }
+}
+
+struct DeployableAssemblyList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "deployable_assembly_list", abstract: "List a deployable's assemblies.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The deployable.") var deployable: String
+
+    func run() throws {
+        let store = try global.openStore()
+        guard let stored = try store.deployable(named: deployable) else { throw StoreError.notFound(kind: "deployable", name: deployable) }
+        let views = try stored.assemblies.map { try AssemblyView($0, deployables: store.deployables(using: $0.name)) }
+        if output.json { return try Output.json(views) }
+        Output.table(["NAME", "IMAGE", "MEMORY", "RESOURCES"], views.map {
+            [$0.name, $0.image ?? "-", "\($0.memoryMiB) MiB", $0.resources.map(\.name).joined(separator: ", ")]
+        })
+    }
+}
