@@ -12,10 +12,12 @@ public struct Assembly: Sendable, Equatable, Codable {
     public var escalation: EscalationLimit?
     public var resources: [Resource]
 
-    public init(name: String, image: String? = nil, memoryMiB: Int = 256, vcpus: Int = 1,
-                address: String? = nil, ssh: SSHSettings = SSHSettings(),
-                agent: AgentSettings = AgentSettings(), escalation: EscalationLimit? = nil,
-                resources: [Resource] = []) {
+    public init(
+        name: String, image: String? = nil, memoryMiB: Int = 256, vcpus: Int = 1,
+        address: String? = nil, ssh: SSHSettings = SSHSettings(),
+        agent: AgentSettings = AgentSettings(), escalation: EscalationLimit? = nil,
+        resources: [Resource] = []
+    ) {
         self.name = name
         self.image = image
         self.memoryMiB = memoryMiB

@@ -12,8 +12,10 @@
 /// resources: [...]
 /// ```
 struct AssemblyDecoding {
-    static let keys = ["name", "image", "memory", "vcpus", "address", "ssh", "agent", "escalation", "resources",
-                       "description"]
+    static let keys = [
+        "name", "image", "memory", "vcpus", "address", "ssh", "agent", "escalation", "resources",
+        "description",
+    ]
     let resources: ResourceDecoding
 
     func decode(_ field: YAMLField, sites: DefinitionSites) -> Assembly? {
@@ -24,7 +26,9 @@ struct AssemblyDecoding {
         if let memory = map.optional("memory")?.int(in: 32...1_048_576) { assembly.memoryMiB = memory }
         if let vcpus = map.optional("vcpus")?.int(in: 1...256) { assembly.vcpus = vcpus }
         if let address = map.optional("address"), let text = address.string() {
-            if AddressText.isValid(text) { assembly.address = text } else {
+            if AddressText.isValid(text) {
+                assembly.address = text
+            } else {
                 address.error("'\(text)' is not an IPv4 or IPv6 address or a host name")
             }
         }
@@ -32,7 +36,9 @@ struct AssemblyDecoding {
             if let user = sshMap.optional("user")?.name() { assembly.ssh.user = user }
             if let port = sshMap.optional("port")?.int(in: 1...65535) { assembly.ssh.port = port }
             if let key = sshMap.optional("host-key"), let text = key.string() {
-                if HostKeyText.isValid(text) { assembly.ssh.hostKey = text } else {
+                if HostKeyText.isValid(text) {
+                    assembly.ssh.hostKey = text
+                } else {
                     key.error("expected an OpenSSH public key line ('ssh-ed25519 AAAA...') or a SHA256: fingerprint")
                 }
             }
@@ -47,7 +53,9 @@ struct AssemblyDecoding {
             for item in list {
                 guard let resource = resources.decode(item, sites: sites) else { continue }
                 if let first = seen[resource.name] {
-                    item.error("resource '\(resource.name)' is defined twice in assembly '\(assembly.name)' (first at line \(first.line))")
+                    item.error(
+                        "resource '\(resource.name)' is defined twice in assembly '\(assembly.name)' (first at line \(first.line))"
+                    )
                     continue
                 }
                 seen[resource.name] = item.location

@@ -58,8 +58,11 @@ public final class Diagnostics: @unchecked Sendable {
     /// Throws everything collected, sorted by position, if anything was reported.
     public func throwIfAny() throws {
         guard !errors.isEmpty else { return }
-        throw DefinitionErrors(errors.sorted {
-            ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column)
-        })
+        throw DefinitionErrors(
+            errors.sorted {
+                ($0.location.file, $0.location.line, $0.location.column) < (
+                    $1.location.file, $1.location.line, $1.location.column
+                )
+            })
     }
 }

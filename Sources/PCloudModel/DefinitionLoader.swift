@@ -57,14 +57,20 @@ public struct DefinitionLoader: Sendable {
     /// A resource template; its name defaults to the template's.
     public func loadTemplate(named name: String) throws -> Resource {
         guard let directory = templatesDirectory else {
-            throw DefinitionErrors([DefinitionError(location: SourceLocation(file: name, line: 1, column: 1), path: "",
-                                                    message: "no templates directory is configured")])
+            throw DefinitionErrors([
+                DefinitionError(
+                    location: SourceLocation(file: name, line: 1, column: 1), path: "",
+                    message: "no templates directory is configured")
+            ])
         }
         let file = directory.appendingPathComponent("\(name).yaml")
         guard FileManager.default.fileExists(atPath: file.path) else {
             let known = templateNames()
-            throw DefinitionErrors([DefinitionError(location: SourceLocation(file: file.relativePath, line: 1, column: 1), path: "",
-                                                    message: "no resource template '\(name)'\(DidYouMean.hint(for: name, among: known))")])
+            throw DefinitionErrors([
+                DefinitionError(
+                    location: SourceLocation(file: file.relativePath, line: 1, column: 1), path: "",
+                    message: "no resource template '\(name)'\(DidYouMean.hint(for: name, among: known))")
+            ])
         }
         let diagnostics = Diagnostics()
         let text = try readText(file)
@@ -94,15 +100,21 @@ public struct DefinitionLoader: Sendable {
         do {
             let data = try Data(contentsOf: file)
             guard let text = String(data: data, encoding: .utf8) else {
-                throw DefinitionErrors([DefinitionError(location: SourceLocation(file: file.relativePath, line: 1, column: 1),
-                                                        path: "", message: "the file is not UTF-8 text")])
+                throw DefinitionErrors([
+                    DefinitionError(
+                        location: SourceLocation(file: file.relativePath, line: 1, column: 1),
+                        path: "", message: "the file is not UTF-8 text")
+                ])
             }
             return text
         } catch let error as DefinitionErrors {
             throw error
         } catch {
-            throw DefinitionErrors([DefinitionError(location: SourceLocation(file: file.relativePath, line: 1, column: 1),
-                                                    path: "", message: "cannot read the file: \(error.localizedDescription)")])
+            throw DefinitionErrors([
+                DefinitionError(
+                    location: SourceLocation(file: file.relativePath, line: 1, column: 1),
+                    path: "", message: "cannot read the file: \(error.localizedDescription)")
+            ])
         }
     }
 
@@ -125,10 +137,11 @@ public struct DefinitionLoader: Sendable {
     }
 
     private func resourceDecoding(_ diagnostics: Diagnostics) -> ResourceDecoding {
-        ResourceDecoding(templates: { name in
-            guard let template = try? self.loadTemplate(named: name) else { return nil }
-            return template
-        }, templateNames: templateNames)
+        ResourceDecoding(
+            templates: { name in
+                guard let template = try? self.loadTemplate(named: name) else { return nil }
+                return template
+            }, templateNames: templateNames)
     }
 
     private func assemblyDecoding(_ diagnostics: Diagnostics) -> AssemblyDecoding {
@@ -136,9 +149,11 @@ public struct DefinitionLoader: Sendable {
     }
 
     private func decoder(diagnostics: Diagnostics) -> DeployableDecoding {
-        DeployableDecoding(assemblies: assemblyDecoding(diagnostics), namedAssembly: { name, field in
-            return self.resolveAssembly(named: name, at: field, diagnostics: diagnostics)
-        })
+        DeployableDecoding(
+            assemblies: assemblyDecoding(diagnostics),
+            namedAssembly: { name, field in
+                return self.resolveAssembly(named: name, at: field, diagnostics: diagnostics)
+            })
     }
 
     /// An assembly written by name in a deployable: `Assemblies/NAME.yaml`, decoded into the same diagnostics.
@@ -151,7 +166,8 @@ public struct DefinitionLoader: Sendable {
         }
         let file = directory.appendingPathComponent("\(name).yaml")
         guard let text = try? readText(file),
-              let root = compose(text, file: file.relativePath, diagnostics: diagnostics) else { return nil }
+            let root = compose(text, file: file.relativePath, diagnostics: diagnostics)
+        else { return nil }
         let assembly = assemblyDecoding(diagnostics).decode(root, sites: DefinitionSites())
         if let assembly, assembly.name != name {
             root.error("the assembly in \(name).yaml is named '\(assembly.name)'; the file name and the name must match")

@@ -13,9 +13,11 @@ public struct Deployable: Sendable, Equatable, Codable {
     public var escalation: EscalationLimit?
     public var hooks: Hooks
 
-    public init(name: String, uuid: UUID? = nil, infrastructure: InfrastructureSettings = .libvirt(uri: "qemu:///system"),
-                monitor: MonitorSettings = MonitorSettings(), assemblies: [Assembly] = [],
-                ordering: [Ordering] = [], escalation: EscalationLimit? = nil, hooks: Hooks = Hooks()) {
+    public init(
+        name: String, uuid: UUID? = nil, infrastructure: InfrastructureSettings = .libvirt(uri: "qemu:///system"),
+        monitor: MonitorSettings = MonitorSettings(), assemblies: [Assembly] = [],
+        ordering: [Ordering] = [], escalation: EscalationLimit? = nil, hooks: Hooks = Hooks()
+    ) {
         self.name = name
         self.uuid = uuid
         self.infrastructure = infrastructure
@@ -50,8 +52,10 @@ public struct MonitorSettings: Sendable, Equatable, Codable {
     public var timeout: Duration
     public var keepalive: Duration
 
-    public init(method: Method = .ssh, interval: Duration = .seconds(3), timeout: Duration = .seconds(5),
-                keepalive: Duration = .seconds(15)) {
+    public init(
+        method: Method = .ssh, interval: Duration = .seconds(3), timeout: Duration = .seconds(5),
+        keepalive: Duration = .seconds(15)
+    ) {
         self.method = method
         self.interval = interval
         self.timeout = timeout

@@ -14,8 +14,10 @@ import Foundation
 /// hooks: {script: /var/lib/pcloud/hooks/wordpress.sh, webhook: "http://127.0.0.1:9000/events"}
 /// ```
 struct DeployableDecoding {
-    static let keys = ["name", "uuid", "infrastructure", "monitor", "assemblies", "ordering", "escalation", "hooks",
-                       "description"]
+    static let keys = [
+        "name", "uuid", "infrastructure", "monitor", "assemblies", "ordering", "escalation", "hooks",
+        "description",
+    ]
     let assemblies: AssemblyDecoding
     /// Resolves an assembly written by name.
     let namedAssembly: (String, YAMLField) -> Assembly?
@@ -25,7 +27,9 @@ struct DeployableDecoding {
         let name = map.required("name")?.name()
         var deployable = Deployable(name: name ?? "")
         if let uuidField = map.optional("uuid"), let text = uuidField.string() {
-            if let uuid = UUID(uuidString: text) { deployable.uuid = uuid } else {
+            if let uuid = UUID(uuidString: text) {
+                deployable.uuid = uuid
+            } else {
                 uuidField.error("'\(text)' is not a UUID (like 0f8fad5b-d9cb-469f-a165-70867728950e)")
             }
         }
@@ -59,7 +63,8 @@ struct DeployableDecoding {
             for item in list {
                 guard let ordering = item.mapping(keys: ["first", "then"]) else { continue }
                 guard let first = ordering.required("first").flatMap(resourceID),
-                      let then = ordering.required("then").flatMap(resourceID) else { continue }
+                    let then = ordering.required("then").flatMap(resourceID)
+                else { continue }
                 let value = Ordering(first: first, then: then)
                 sites.orderings.append(.init(ordering: value, location: item.location, path: item.path))
                 deployable.ordering.append(value)
@@ -68,7 +73,9 @@ struct DeployableDecoding {
         if let escalation = map.optional("escalation") { deployable.escalation = EscalationDecoding.decode(escalation) }
         if let hooks = map.optional("hooks"), let hookMap = hooks.mapping(keys: ["script", "webhook"]) {
             if let script = hookMap.optional("script"), let path = script.string() {
-                if path.hasPrefix("/") { deployable.hooks.script = path } else {
+                if path.hasPrefix("/") {
+                    deployable.hooks.script = path
+                } else {
                     script.error("the hook script must be an absolute path, got '\(path)'")
                 }
             }
@@ -96,8 +103,10 @@ struct DeployableDecoding {
         guard let map = field.mapping(keys: ["type", "uri", "cloud", "flavor", "network"]) else { return nil }
         enum Kind: String, CaseIterable { case libvirt, openstack, `static` }
         guard let kind = map.required("type")?.choice(Kind.self) else { return nil }
-        let allowed: [Kind: Set<String>] = [.libvirt: ["type", "uri"], .openstack: ["type", "cloud", "flavor", "network"],
-                                            .static: ["type"]]
+        let allowed: [Kind: Set<String>] = [
+            .libvirt: ["type", "uri"], .openstack: ["type", "cloud", "flavor", "network"],
+            .static: ["type"],
+        ]
         for key in map.order where !(allowed[kind]!.contains(key)) {
             map.fields[key]?.error("'\(key)' does not apply to \(kind.rawValue) infrastructure")
         }
@@ -105,8 +114,9 @@ struct DeployableDecoding {
         case .libvirt:
             return .libvirt(uri: map.optional("uri")?.string() ?? "qemu:///system")
         case .openstack:
-            return .openstack(cloud: map.optional("cloud")?.string(), flavor: map.optional("flavor")?.string(),
-                              network: map.optional("network")?.string())
+            return .openstack(
+                cloud: map.optional("cloud")?.string(), flavor: map.optional("flavor")?.string(),
+                network: map.optional("network")?.string())
         case .static:
             return .static
         }

@@ -20,8 +20,10 @@ struct DeployableValidation {
     private func checkReferences() {
         for site in sites.references where deployable.assembly(named: site.reference.assembly) == nil {
             let name = site.reference.assembly
-            report(site.location, site.path,
-                   "refers to assembly '\(name)', which is not in deployable '\(deployable.name)'\(DidYouMean.hint(for: name, among: assemblyNames)) (its assemblies: \(assemblyNames.joined(separator: ", ")))")
+            report(
+                site.location, site.path,
+                "refers to assembly '\(name)', which is not in deployable '\(deployable.name)'\(DidYouMean.hint(for: name, among: assemblyNames)) (its assemblies: \(assemblyNames.joined(separator: ", ")))"
+            )
         }
     }
 
@@ -31,15 +33,19 @@ struct DeployableValidation {
             var ok = true
             for (end, id) in [("first", site.ordering.first), ("then", site.ordering.then)] {
                 guard let assembly = deployable.assembly(named: id.assembly) else {
-                    report(site.location, "\(site.path).\(end)",
-                           "no assembly '\(id.assembly)' in this deployable\(DidYouMean.hint(for: id.assembly, among: assemblyNames))")
+                    report(
+                        site.location, "\(site.path).\(end)",
+                        "no assembly '\(id.assembly)' in this deployable\(DidYouMean.hint(for: id.assembly, among: assemblyNames))"
+                    )
                     ok = false
                     continue
                 }
                 if assembly.resource(named: id.resource) == nil {
                     let names = assembly.resources.map(\.name)
-                    report(site.location, "\(site.path).\(end)",
-                           "assembly '\(id.assembly)' has no resource '\(id.resource)'\(DidYouMean.hint(for: id.resource, among: names))")
+                    report(
+                        site.location, "\(site.path).\(end)",
+                        "assembly '\(id.assembly)' has no resource '\(id.resource)'\(DidYouMean.hint(for: id.resource, among: names))"
+                    )
                     ok = false
                 }
             }
@@ -49,8 +55,9 @@ struct DeployableValidation {
             }
             if ok {
                 if let cycle = OrderingGraph(valid + [site.ordering]).cycle() {
-                    report(site.location, site.path,
-                           "ordering cycle: \(cycle.map(\.description).joined(separator: " -> "))")
+                    report(
+                        site.location, site.path,
+                        "ordering cycle: \(cycle.map(\.description).joined(separator: " -> "))")
                 } else {
                     valid.append(site.ordering)
                 }
@@ -63,10 +70,14 @@ struct DeployableValidation {
             guard let (location, path) = sites.assemblies[assembly.name] else { continue }
             switch deployable.infrastructure {
             case .static where assembly.address == nil:
-                report(location, path, "assembly '\(assembly.name)' needs an 'address': static infrastructure runs on existing hosts")
+                report(
+                    location, path, "assembly '\(assembly.name)' needs an 'address': static infrastructure runs on existing hosts"
+                )
             case .libvirt, .openstack:
                 if assembly.image == nil {
-                    report(location, path, "assembly '\(assembly.name)' needs an 'image' to be started on \(deployable.infrastructure.kind)")
+                    report(
+                        location, path,
+                        "assembly '\(assembly.name)' needs an 'image' to be started on \(deployable.infrastructure.kind)")
                 }
             default:
                 break
@@ -98,7 +109,7 @@ public struct OrderingGraph: Sendable {
 
     /// A cycle as a path that returns to its start, or nil.
     public func cycle() -> [ResourceID]? {
-        var state: [ResourceID: Bool] = [:]   // false = on the stack, true = done
+        var state: [ResourceID: Bool] = [:]  // false = on the stack, true = done
         var stack: [ResourceID] = []
         func visit(_ node: ResourceID) -> [ResourceID]? {
             if let done = state[node] {

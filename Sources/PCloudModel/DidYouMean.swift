@@ -19,7 +19,8 @@ public enum DidYouMean {
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         // Optimal string alignment: insertions, deletions, substitutions and adjacent transpositions.

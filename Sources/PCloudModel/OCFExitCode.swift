@@ -40,7 +40,7 @@ public enum OCFExitCode: Int32, Sendable, Codable, CaseIterable {
         case .start, .stop:
             switch status {
             case 0: self = .ok
-            case 5: self = .notInstalled      // "Unit NAME.service not found."
+            case 5: self = .notInstalled  // "Unit NAME.service not found."
             case 4: self = .insufficientPrivileges
             default: self = .unknownError
             }

@@ -7,14 +7,16 @@ public enum OriginalXMLExport {
         var out = "<?xml version=\"1.0\"?>\n"
         let monitor = deployable.monitor.method == .agent ? "agent" : "ssh"
         let user = deployable.assemblies.first?.ssh.user ?? "root"
-        out += "<deployable name=\(q(deployable.name)) uuid=\(q(deployable.uuid?.uuidString.lowercased() ?? deployable.name)) monitor=\(q(monitor)) username=\(q(user))>\n"
+        out +=
+            "<deployable name=\(q(deployable.name)) uuid=\(q(deployable.uuid?.uuidString.lowercased() ?? deployable.name)) monitor=\(q(monitor)) username=\(q(user))>\n"
         out += "  <assemblies>\n"
         for assembly in deployable.assemblies {
             out += "    <assembly name=\(q(assembly.name)) uuid=\(q(assembly.name))\(escalation(assembly.escalation))>\n"
             out += "      <services>\n"
             for resource in assembly.resources {
                 let provider = resource.provider.map { " provider=\(q($0))" } ?? ""
-                out += "        <service name=\(q(resource.name))\(provider) class=\(q(resource.resourceClass.rawValue)) type=\(q(resource.type)) monitor_interval=\(q(DurationText.format(resource.monitor.interval)))\(escalation(resource.escalation))"
+                out +=
+                    "        <service name=\(q(resource.name))\(provider) class=\(q(resource.resourceClass.rawValue)) type=\(q(resource.type)) monitor_interval=\(q(DurationText.format(resource.monitor.interval)))\(escalation(resource.escalation))"
                 if resource.parameters.isEmpty {
                     out += "/>\n"
                     continue
@@ -23,9 +25,11 @@ public enum OriginalXMLExport {
                 for parameter in resource.parameters {
                     switch parameter.value {
                     case .literal(let value):
-                        out += "            <parameter name=\(q(parameter.name)) type=\"scalar\"><value>\(escape(value))</value></parameter>\n"
+                        out +=
+                            "            <parameter name=\(q(parameter.name)) type=\"scalar\"><value>\(escape(value))</value></parameter>\n"
                     case .reference(let ref):
-                        out += "            <parameter name=\(q(parameter.name)) type=\"scalar\"><reference assembly=\(q(ref.assembly)) parameter=\(q(ref.parameter.rawValue))/></parameter>\n"
+                        out +=
+                            "            <parameter name=\(q(parameter.name)) type=\"scalar\"><reference assembly=\(q(ref.assembly)) parameter=\(q(ref.parameter.rawValue))/></parameter>\n"
                     }
                 }
                 out += "          </parameters>\n        </service>\n"
@@ -38,7 +42,8 @@ public enum OriginalXMLExport {
         } else {
             out += "  <constraints>\n"
             for (index, ordering) in deployable.ordering.enumerated() {
-                out += "    <service_dependancy id=\"\(index + 1)\" first=\(q("rsc_\(ordering.first.assembly)_\(ordering.first.resource)")) then=\(q("rsc_\(ordering.then.assembly)_\(ordering.then.resource)"))/>\n"
+                out +=
+                    "    <service_dependancy id=\"\(index + 1)\" first=\(q("rsc_\(ordering.first.assembly)_\(ordering.first.resource)")) then=\(q("rsc_\(ordering.then.assembly)_\(ordering.then.resource)"))/>\n"
             }
             out += "  </constraints>\n"
         }

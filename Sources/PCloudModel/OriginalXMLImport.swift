@@ -19,8 +19,11 @@ public struct OriginalXMLImport {
     public mutating func importDeployable(file: URL) throws -> Deployable {
         let data: Data
         do { data = try Data(contentsOf: file) } catch {
-            throw DefinitionErrors([DefinitionError(location: SourceLocation(file: file.relativePath, line: 1, column: 1),
-                                                    path: "", message: "cannot read the file: \(error.localizedDescription)")])
+            throw DefinitionErrors([
+                DefinitionError(
+                    location: SourceLocation(file: file.relativePath, line: 1, column: 1),
+                    path: "", message: "cannot read the file: \(error.localizedDescription)")
+            ])
         }
         return try importDeployable(data: data, file: file.relativePath)
     }
@@ -29,8 +32,10 @@ public struct OriginalXMLImport {
         let root = try XMLElementNode.parse(data, file: file)
         let diagnostics = Diagnostics()
         func fail(_ node: XMLElementNode, _ path: String, _ message: String) {
-            diagnostics.report(DefinitionError(location: SourceLocation(file: file, line: node.line, column: node.column),
-                                               path: path, message: message))
+            diagnostics.report(
+                DefinitionError(
+                    location: SourceLocation(file: file, line: node.line, column: node.column),
+                    path: path, message: message))
         }
         guard root.name == "deployable" else {
             fail(root, "", "expected a <deployable> document, got <\(root.name)>")
@@ -39,8 +44,9 @@ public struct OriginalXMLImport {
         }
         let name = root.attributes["name"] ?? ""
         if name.isEmpty { fail(root, "deployable", "missing attribute 'name'") }
-        var deployable = Deployable(name: name, uuid: root.attributes["uuid"].flatMap(UUID.init(uuidString:)),
-                                    infrastructure: infrastructure)
+        var deployable = Deployable(
+            name: name, uuid: root.attributes["uuid"].flatMap(UUID.init(uuidString:)),
+            infrastructure: infrastructure)
         if root.attributes["monitor"] == "agent" { deployable.monitor.method = .agent }
         let user = root.attributes["username"] ?? "root"
 
@@ -71,15 +77,20 @@ public struct OriginalXMLImport {
         for (index, node) in (root.child(named: "constraints")?.children(named: "service_dependancy") ?? []).enumerated() {
             let path = "constraints[\(index)]"
             guard let first = resourceID(node.attributes["first"], in: deployable),
-                  let then = resourceID(node.attributes["then"], in: deployable) else {
-                fail(node, path, "first/then must name services as rsc_ASSEMBLY_SERVICE, got first='\(node.attributes["first"] ?? "")' then='\(node.attributes["then"] ?? "")'")
+                let then = resourceID(node.attributes["then"], in: deployable)
+            else {
+                fail(
+                    node, path,
+                    "first/then must name services as rsc_ASSEMBLY_SERVICE, got first='\(node.attributes["first"] ?? "")' then='\(node.attributes["then"] ?? "")'"
+                )
                 continue
             }
             deployable.ordering.append(Ordering(first: first, then: then))
         }
         for resource in deployable.assemblies.flatMap({ a in a.resources.map { (a.name, $0) } }) {
             for reference in resource.1.references where deployable.assembly(named: reference.assembly) == nil {
-                warnings.append("\(resource.0)/\(resource.1.name) refers to assembly '\(reference.assembly)', which is not in the deployable")
+                warnings.append(
+                    "\(resource.0)/\(resource.1.name) refers to assembly '\(reference.assembly)', which is not in the deployable")
             }
         }
         if let cycle = OrderingGraph(deployable.ordering).cycle() {
@@ -89,25 +100,32 @@ public struct OriginalXMLImport {
         return deployable
     }
 
-    private mutating func importService(_ node: XMLElementNode, path: String, assembly: String,
-                                        fail: (XMLElementNode, String, String) -> Void) -> Resource? {
+    private mutating func importService(
+        _ node: XMLElementNode, path: String, assembly: String,
+        fail: (XMLElementNode, String, String) -> Void
+    ) -> Resource? {
         guard let name = node.attributes["name"], !name.isEmpty else {
             fail(node, path, "missing attribute 'name'")
             return nil
         }
         let classText = node.attributes["class"] ?? "lsb"
         guard let resourceClass = ResourceClass(rawValue: classText) else {
-            fail(node, "\(path).class", "expected one of \(ResourceClass.allCases.map(\.rawValue).joined(separator: ", ")), got '\(classText)'")
+            fail(
+                node, "\(path).class",
+                "expected one of \(ResourceClass.allCases.map(\.rawValue).joined(separator: ", ")), got '\(classText)'")
             return nil
         }
         let intervalText = node.attributes["monitor_interval"] ?? "60s"
         guard let interval = DurationText.parse(intervalText), interval > .zero else {
-            fail(node, "\(path).monitor_interval", "expected an interval such as 10s, 1min or a number of seconds, got '\(intervalText)'")
+            fail(
+                node, "\(path).monitor_interval",
+                "expected an interval such as 10s, 1min or a number of seconds, got '\(intervalText)'")
             return nil
         }
-        var resource = Resource(name: name, resourceClass: resourceClass, type: node.attributes["type"] ?? "http",
-                                provider: resourceClass == .ocf ? (node.attributes["provider"] ?? "heartbeat") : nil,
-                                monitor: OperationTiming(interval: interval, timeout: max(interval / 2, .seconds(5))))
+        var resource = Resource(
+            name: name, resourceClass: resourceClass, type: node.attributes["type"] ?? "http",
+            provider: resourceClass == .ocf ? (node.attributes["provider"] ?? "heartbeat") : nil,
+            monitor: OperationTiming(interval: interval, timeout: max(interval / 2, .seconds(5))))
         resource.escalation = escalation(node)
         let parameterLists = node.children(named: "parameters") + node.children(named: "paramaters")
         for parameter in parameterLists.flatMap({ $0.children.filter { ["parameter", "paramater"].contains($0.name) } }) {
@@ -117,11 +135,15 @@ public struct OriginalXMLImport {
             }
             if let reference = parameter.child(named: "reference") {
                 guard let target = reference.attributes["assembly"],
-                      let runtime = RuntimeParameter(rawValue: reference.attributes["parameter"] ?? "") else {
-                    fail(reference, "\(path).parameters.\(parameterName)", "a reference needs assembly= and parameter=ipaddress|hostname")
+                    let runtime = RuntimeParameter(rawValue: reference.attributes["parameter"] ?? "")
+                else {
+                    fail(
+                        reference, "\(path).parameters.\(parameterName)",
+                        "a reference needs assembly= and parameter=ipaddress|hostname")
                     continue
                 }
-                resource.parameters.append(Parameter(name: parameterName, value: .reference(ParameterReference(assembly: target, parameter: runtime))))
+                resource.parameters.append(
+                    Parameter(name: parameterName, value: .reference(ParameterReference(assembly: target, parameter: runtime))))
             } else if let value = parameter.child(named: "value")?.text ?? parameter.attributes["value"] {
                 resource.parameters.append(Parameter(name: parameterName, value: .literal(value)))
             } else {
@@ -129,7 +151,9 @@ public struct OriginalXMLImport {
             }
         }
         if let configure = node.child(named: "configure_executable") {
-            warnings.append("\(assembly)/\(name): configure_executable \(configure.attributes["url"] ?? "") is not supported (the original's script_runner agent never shipped); add it as an exec resource ordered first")
+            warnings.append(
+                "\(assembly)/\(name): configure_executable \(configure.attributes["url"] ?? "") is not supported (the original's script_runner agent never shipped); add it as an exec resource ordered first"
+            )
         }
         return resource
     }
@@ -137,7 +161,8 @@ public struct OriginalXMLImport {
     /// `escalation_failures`/`escalation_period`: integers, or INFINITY/-1/absent for "never escalate".
     private func escalation(_ node: XMLElementNode) -> EscalationLimit? {
         guard let failures = Int(node.attributes["escalation_failures"] ?? ""),
-              let period = Int(node.attributes["escalation_period"] ?? ""), failures > 0, period > 0 else { return nil }
+            let period = Int(node.attributes["escalation_period"] ?? ""), failures > 0, period > 0
+        else { return nil }
         return EscalationLimit(failures: failures, period: .seconds(period))
     }
 

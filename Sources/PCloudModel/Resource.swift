@@ -18,12 +18,14 @@ public struct Resource: Sendable, Equatable, Codable {
     public var failureExpiry: Duration?
     public var backoff: RestartBackoff?
 
-    public init(name: String, resourceClass: ResourceClass, type: String, provider: String? = nil,
-                parameters: [Parameter] = [], commands: ExecCommands? = nil,
-                monitor: OperationTiming = .defaultMonitor, startTimeout: Duration = .seconds(20),
-                stopTimeout: Duration = .seconds(20), onFail: OnFail = .restart,
-                escalation: EscalationLimit? = nil, failureExpiry: Duration? = nil,
-                backoff: RestartBackoff? = nil) {
+    public init(
+        name: String, resourceClass: ResourceClass, type: String, provider: String? = nil,
+        parameters: [Parameter] = [], commands: ExecCommands? = nil,
+        monitor: OperationTiming = .defaultMonitor, startTimeout: Duration = .seconds(20),
+        stopTimeout: Duration = .seconds(20), onFail: OnFail = .restart,
+        escalation: EscalationLimit? = nil, failureExpiry: Duration? = nil,
+        backoff: RestartBackoff? = nil
+    ) {
         self.name = name
         self.resourceClass = resourceClass
         self.type = type

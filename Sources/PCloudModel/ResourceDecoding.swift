@@ -17,9 +17,11 @@
 ///   backoff: {base: 1s, cap: 1m}
 /// ```
 struct ResourceDecoding {
-    static let keys = ["name", "template", "class", "type", "provider", "parameters", "exec", "monitor",
-                       "start-timeout", "stop-timeout", "on-fail", "escalation", "failure-expiry", "backoff",
-                       "description"]
+    static let keys = [
+        "name", "template", "class", "type", "provider", "parameters", "exec", "monitor",
+        "start-timeout", "stop-timeout", "on-fail", "escalation", "failure-expiry", "backoff",
+        "description",
+    ]
 
     /// Where templates come from when a resource names one.
     let templates: (String) -> Resource?
@@ -33,7 +35,9 @@ struct ResourceDecoding {
             base = templates(templateName)
             if base == nil {
                 let known = templateNames()
-                templateField.error("no resource template '\(templateName)'\(DidYouMean.hint(for: templateName, among: known)); templates: \(known.joined(separator: ", "))")
+                templateField.error(
+                    "no resource template '\(templateName)'\(DidYouMean.hint(for: templateName, among: known)); templates: \(known.joined(separator: ", "))"
+                )
                 return nil
             }
         }
@@ -83,10 +87,11 @@ struct ResourceDecoding {
         let backoff = map.optional("backoff").flatMap(decodeBackoff) ?? base?.backoff
 
         guard let name, let resourceClass else { return nil }
-        return Resource(name: name, resourceClass: resourceClass, type: type ?? "", provider: provider,
-                        parameters: parameters, commands: commands, monitor: monitor, startTimeout: startTimeout,
-                        stopTimeout: stopTimeout, onFail: onFail, escalation: escalation,
-                        failureExpiry: expiry, backoff: backoff)
+        return Resource(
+            name: name, resourceClass: resourceClass, type: type ?? "", provider: provider,
+            parameters: parameters, commands: commands, monitor: monitor, startTimeout: startTimeout,
+            stopTimeout: stopTimeout, onFail: onFail, escalation: escalation,
+            failureExpiry: expiry, backoff: backoff)
     }
 
     private func decodeExec(_ field: YAMLField) -> ExecCommands? {
@@ -107,7 +112,8 @@ struct ResourceDecoding {
         guard let base = map.required("base")?.positiveDuration(), let cap = map.required("cap")?.positiveDuration()
         else { return nil }
         guard cap >= base else {
-            map.fields["cap"]?.error("cap (\(DurationText.format(cap))) must not be shorter than base (\(DurationText.format(base)))")
+            map.fields["cap"]?.error(
+                "cap (\(DurationText.format(cap))) must not be shorter than base (\(DurationText.format(base)))")
             return nil
         }
         return RestartBackoff(base: base, cap: cap)
@@ -165,9 +171,11 @@ enum ParameterDecoding {
 
     static func decodeReference(_ field: YAMLField) -> ParameterReference? {
         guard let outer = field.mapping(keys: ["ref"]), let refField = outer.required("ref"),
-              let ref = refField.mapping(keys: ["assembly", "parameter"]) else { return nil }
+            let ref = refField.mapping(keys: ["assembly", "parameter"])
+        else { return nil }
         guard let assembly = ref.required("assembly")?.name(),
-              let parameter = ref.required("parameter")?.choice(RuntimeParameter.self) else { return nil }
+            let parameter = ref.required("parameter")?.choice(RuntimeParameter.self)
+        else { return nil }
         return ParameterReference(assembly: assembly, parameter: parameter)
     }
 }

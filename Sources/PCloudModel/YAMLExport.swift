@@ -15,7 +15,8 @@ public enum YAMLExport {
         case .static: out += "infrastructure: {type: static}\n"
         }
         let m = deployable.monitor
-        out += "monitor: {method: \(m.method.rawValue), interval: \(d(m.interval)), timeout: \(d(m.timeout)), keepalive: \(d(m.keepalive))}\n"
+        out +=
+            "monitor: {method: \(m.method.rawValue), interval: \(d(m.interval)), timeout: \(d(m.timeout)), keepalive: \(d(m.keepalive))}\n"
         if let escalation = deployable.escalation { out += "escalation: \(limit(escalation))\n" }
         if deployable.hooks.script != nil || deployable.hooks.webhook != nil {
             let fields = [("script", deployable.hooks.script), ("webhook", deployable.hooks.webhook)]
@@ -63,7 +64,8 @@ public enum YAMLExport {
                 switch parameter.value {
                 case .literal(let value): lines.append("  \(parameter.name): \(scalar(value))")
                 case .reference(let ref):
-                    lines.append("  \(parameter.name): {ref: {assembly: \(scalar(ref.assembly)), parameter: \(ref.parameter.rawValue)}}")
+                    lines.append(
+                        "  \(parameter.name): {ref: {assembly: \(scalar(ref.assembly)), parameter: \(ref.parameter.rawValue)}}")
                 }
             }
         }
@@ -85,7 +87,8 @@ public enum YAMLExport {
 
     /// A YAML scalar, double-quoted (JSON-style escapes) unless it is a plain safe word.
     static func scalar(_ text: String) -> String {
-        let plainSafe = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./".contains($0) }
+        let plainSafe =
+            !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_./".contains($0) }
             && !["true", "false", "yes", "no", "on", "off", "null", "~"].contains(text.lowercased())
             && Double(text) == nil && Int(text) == nil
         if plainSafe { return text }
@@ -97,7 +100,11 @@ public enum YAMLExport {
             case "\n": escaped += "\\n"
             case "\t": escaped += "\\t"
             default:
-                if character.value < 0x20 { escaped += String(format: "\\x%02x", character.value) } else { escaped.unicodeScalars.append(character) }
+                if character.value < 0x20 {
+                    escaped += String(format: "\\x%02x", character.value)
+                } else {
+                    escaped.unicodeScalars.append(character)
+                }
             }
         }
         return escaped + "\""

@@ -20,8 +20,9 @@ struct YAMLField {
     }
 
     func child(_ node: Node, key: String) -> YAMLField {
-        YAMLField(node: node, path: path.isEmpty ? key : "\(path).\(key)", file: file,
-                  diagnostics: diagnostics, fallback: location)
+        YAMLField(
+            node: node, path: path.isEmpty ? key : "\(path).\(key)", file: file,
+            diagnostics: diagnostics, fallback: location)
     }
 
     func element(_ node: Node, index: Int) -> YAMLField {
@@ -133,7 +134,9 @@ struct YAMLField {
             }
             guard keys.contains(key) else {
                 if let intended = DidYouMean.suggestion(for: key, among: keys) { misspelt.insert(intended) }
-                keyField.error("unknown field '\(key)'\(DidYouMean.hint(for: key, among: keys)); expected one of \(keys.joined(separator: ", "))")
+                keyField.error(
+                    "unknown field '\(key)'\(DidYouMean.hint(for: key, among: keys)); expected one of \(keys.joined(separator: ", "))"
+                )
                 continue
             }
             if fields[key] != nil {

@@ -5,8 +5,9 @@ enum YAMLSyntaxError {
     static func definitionError(_ error: YamlError, file: String, text: String) -> DefinitionError {
         func located(_ mark: Mark, _ problem: String, _ context: YamlError.Context?) -> DefinitionError {
             let detail = context.map { "\(problem) \($0.text)" } ?? problem
-            return DefinitionError(location: SourceLocation(file: file, line: mark.line, column: mark.column), path: "",
-                                   message: "not valid YAML: \(detail)")
+            return DefinitionError(
+                location: SourceLocation(file: file, line: mark.line, column: mark.column), path: "",
+                message: "not valid YAML: \(detail)")
         }
         switch error {
         case .scanner(let context, let problem, let mark, _): return located(mark, problem, context)
@@ -15,11 +16,13 @@ enum YAMLSyntaxError {
         case .duplicatedKeysInMapping(let duplicates, let context):
             let key = duplicates.first ?? ""
             let at = secondOccurrence(of: key, after: context.mark, in: text) ?? (context.mark.line, context.mark.column)
-            return DefinitionError(location: SourceLocation(file: file, line: at.line, column: at.column), path: key,
-                                   message: "'\(key)' is given twice in one mapping")
+            return DefinitionError(
+                location: SourceLocation(file: file, line: at.line, column: at.column), path: key,
+                message: "'\(key)' is given twice in one mapping")
         default:
-            return DefinitionError(location: SourceLocation(file: file, line: 1, column: 1), path: "",
-                                   message: "not valid YAML: \(error)")
+            return DefinitionError(
+                location: SourceLocation(file: file, line: 1, column: 1), path: "",
+                message: "not valid YAML: \(error)")
         }
     }
 

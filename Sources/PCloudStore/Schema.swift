@@ -8,14 +8,14 @@ enum Schema {
         migrator.registerMigration("v1: definitions, runtime state, failures, events") { db in
             try db.create(table: "assembly") { t in
                 t.primaryKey("name", .text)
-                t.column("definition", .text).notNull()        // Assembly as JSON
+                t.column("definition", .text).notNull()  // Assembly as JSON
                 t.column("createdAt", .double).notNull()
                 t.column("updatedAt", .double).notNull()
             }
             try db.create(table: "deployable") { t in
                 t.primaryKey("name", .text)
                 t.column("uuid", .text).notNull().unique()
-                t.column("definition", .text).notNull()        // Deployable without its assemblies, as JSON
+                t.column("definition", .text).notNull()  // Deployable without its assemblies, as JSON
                 t.column("createdAt", .double).notNull()
                 t.column("updatedAt", .double).notNull()
             }
@@ -27,10 +27,10 @@ enum Schema {
             }
             try db.create(table: "runtimeState") { t in
                 t.column("deployable", .text).notNull()
-                t.column("assembly", .text).notNull()          // "" for the deployable itself
-                t.column("resource", .text).notNull()          // "" for an assembly
+                t.column("assembly", .text).notNull()  // "" for the deployable itself
+                t.column("resource", .text).notNull()  // "" for an assembly
                 t.column("state", .text).notNull()
-                t.column("detail", .text)                      // JSON: address, instance id, last result...
+                t.column("detail", .text)  // JSON: address, instance id, last result...
                 t.column("updatedAt", .double).notNull()
                 t.primaryKey(["deployable", "assembly", "resource"])
             }
@@ -43,7 +43,7 @@ enum Schema {
                 t.column("reason", .text).notNull()
             }
             try db.create(table: "event") { t in
-                t.autoIncrementedPrimaryKey("seq")             // monotonically increasing, never reused
+                t.autoIncrementedPrimaryKey("seq")  // monotonically increasing, never reused
                 t.column("at", .double).notNull()
                 t.column("deployable", .text).notNull().indexed()
                 t.column("assembly", .text)

@@ -4,7 +4,9 @@ import PCloudModel
 extension Store {
     public func assemblies() throws -> [Assembly] {
         try database.read { db in
-            try String.fetchAll(db, sql: "SELECT definition FROM assembly ORDER BY name").map { try Self.decode(Assembly.self, $0) }
+            try String.fetchAll(db, sql: "SELECT definition FROM assembly ORDER BY name").map {
+                try Self.decode(Assembly.self, $0)
+            }
         }
     }
 
@@ -14,7 +16,9 @@ extension Store {
 
     public func createAssembly(_ assembly: Assembly) throws {
         try database.write { db in
-            if try Self.assembly(named: assembly.name, db) != nil { throw StoreError.alreadyExists(kind: "assembly", name: assembly.name) }
+            if try Self.assembly(named: assembly.name, db) != nil {
+                throw StoreError.alreadyExists(kind: "assembly", name: assembly.name)
+            }
             try Self.insert(assembly, db)
         }
     }
@@ -22,11 +26,14 @@ extension Store {
     /// Changes an assembly in one transaction; `change` may throw to refuse, leaving it as it was.
     public func updateAssembly(named name: String, _ change: (inout Assembly) throws -> Void) throws {
         try database.write { db in
-            guard var assembly = try Self.assembly(named: name, db) else { throw StoreError.notFound(kind: "assembly", name: name) }
+            guard var assembly = try Self.assembly(named: name, db) else {
+                throw StoreError.notFound(kind: "assembly", name: name)
+            }
             try change(&assembly)
             guard assembly.name == name else { throw StoreError.invalid("an assembly cannot be renamed in place") }
-            try db.execute(sql: "UPDATE assembly SET definition = ?, updatedAt = ? WHERE name = ?",
-                           arguments: [try Self.json(assembly), Self.now, name])
+            try db.execute(
+                sql: "UPDATE assembly SET definition = ?, updatedAt = ? WHERE name = ?",
+                arguments: [try Self.json(assembly), Self.now, name])
         }
     }
 
@@ -34,8 +41,9 @@ extension Store {
     public func deleteAssembly(named name: String) throws {
         try database.write { db in
             guard try Self.assembly(named: name, db) != nil else { throw StoreError.notFound(kind: "assembly", name: name) }
-            let users = try String.fetchAll(db, sql: "SELECT deployable FROM deployableAssembly WHERE assembly = ? ORDER BY deployable",
-                                            arguments: [name])
+            let users = try String.fetchAll(
+                db, sql: "SELECT deployable FROM deployableAssembly WHERE assembly = ? ORDER BY deployable",
+                arguments: [name])
             guard users.isEmpty else { throw StoreError.assemblyInUse(assembly: name, deployables: users) }
             try db.execute(sql: "DELETE FROM assembly WHERE name = ?", arguments: [name])
         }
@@ -44,8 +52,9 @@ extension Store {
     /// The deployables that list `assembly`.
     public func deployables(using assembly: String) throws -> [String] {
         try database.read { db in
-            try String.fetchAll(db, sql: "SELECT deployable FROM deployableAssembly WHERE assembly = ? ORDER BY deployable",
-                                arguments: [assembly])
+            try String.fetchAll(
+                db, sql: "SELECT deployable FROM deployableAssembly WHERE assembly = ? ORDER BY deployable",
+                arguments: [assembly])
         }
     }
 
@@ -55,7 +64,8 @@ extension Store {
     }
 
     static func insert(_ assembly: Assembly, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO assembly (name, definition, createdAt, updatedAt) VALUES (?, ?, ?, ?)",
-                       arguments: [assembly.name, try json(assembly), now, now])
+        try db.execute(
+            sql: "INSERT INTO assembly (name, definition, createdAt, updatedAt) VALUES (?, ?, ?, ?)",
+            arguments: [assembly.name, try json(assembly), now, now])
     }
 }

@@ -13,13 +13,16 @@ public struct DeployableSummary: Sendable, Equatable, Codable {
 
 extension Store {
     public func deployableSummaries() throws -> [DeployableSummary] {
-        try database.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM deployable ORDER BY name").compactMap { name in
-                guard let deployable = try Self.deployable(named: name, db), let uuid = deployable.uuid else { return nil }
-                return DeployableSummary(name: name, uuid: uuid, infrastructure: deployable.infrastructure.kind,
-                                         monitor: deployable.monitor.method.rawValue,
-                                         assemblies: deployable.assemblies.map(\.name))
-            }
+        try database.read { try Self.summaries($0) }
+    }
+
+    static func summaries(_ db: Database) throws -> [DeployableSummary] {
+        try String.fetchAll(db, sql: "SELECT name FROM deployable ORDER BY name").compactMap { name in
+            guard let deployable = try Self.deployable(named: name, db), let uuid = deployable.uuid else { return nil }
+            return DeployableSummary(
+                name: name, uuid: uuid, infrastructure: deployable.infrastructure.kind,
+                monitor: deployable.monitor.method.rawValue,
+                assemblies: deployable.assemblies.map(\.name))
         }
     }
 
@@ -60,10 +63,13 @@ extension Store {
                 if let stored = try Self.assembly(named: assembly.name, db) {
                     if stored != assembly {
                         guard replace else {
-                            throw StoreError.invalid("assembly '\(assembly.name)' already exists with a different definition; use --replace to overwrite it")
+                            throw StoreError.invalid(
+                                "assembly '\(assembly.name)' already exists with a different definition; use --replace to overwrite it"
+                            )
                         }
-                        try db.execute(sql: "UPDATE assembly SET definition = ?, updatedAt = ? WHERE name = ?",
-                                       arguments: [try Self.json(assembly), Self.now, assembly.name])
+                        try db.execute(
+                            sql: "UPDATE assembly SET definition = ?, updatedAt = ? WHERE name = ?",
+                            arguments: [try Self.json(assembly), Self.now, assembly.name])
                     }
                 } else {
                     try Self.insert(assembly, db)
@@ -72,8 +78,9 @@ extension Store {
             }
             try Self.insertDeployable(deployable, db)
             for (position, assembly) in deployable.assemblies.enumerated() {
-                try db.execute(sql: "INSERT INTO deployableAssembly (deployable, assembly, position) VALUES (?, ?, ?)",
-                               arguments: [deployable.name, assembly.name, position])
+                try db.execute(
+                    sql: "INSERT INTO deployableAssembly (deployable, assembly, position) VALUES (?, ?, ?)",
+                    arguments: [deployable.name, assembly.name, position])
             }
             return deployable
         }
@@ -92,33 +99,49 @@ extension Store {
 
     public func addAssembly(_ assembly: String, to deployable: String) throws {
         try database.write { db in
-            guard let current = try Self.deployable(named: deployable, db) else { throw StoreError.notFound(kind: "deployable", name: deployable) }
-            guard try Self.assembly(named: assembly, db) != nil else { throw StoreError.notFound(kind: "assembly", name: assembly) }
-            if current.assembly(named: assembly) != nil { throw StoreError.alreadyMember(assembly: assembly, deployable: deployable) }
-            try db.execute(sql: "INSERT INTO deployableAssembly (deployable, assembly, position) VALUES (?, ?, ?)",
-                           arguments: [deployable, assembly, current.assemblies.count])
+            guard let current = try Self.deployable(named: deployable, db) else {
+                throw StoreError.notFound(kind: "deployable", name: deployable)
+            }
+            guard try Self.assembly(named: assembly, db) != nil else {
+                throw StoreError.notFound(kind: "assembly", name: assembly)
+            }
+            if current.assembly(named: assembly) != nil {
+                throw StoreError.alreadyMember(assembly: assembly, deployable: deployable)
+            }
+            try db.execute(
+                sql: "INSERT INTO deployableAssembly (deployable, assembly, position) VALUES (?, ?, ?)",
+                arguments: [deployable, assembly, current.assemblies.count])
         }
     }
 
     public func removeAssembly(_ assembly: String, from deployable: String) throws {
         try database.write { db in
-            guard let current = try Self.deployable(named: deployable, db) else { throw StoreError.notFound(kind: "deployable", name: deployable) }
-            guard current.assembly(named: assembly) != nil else { throw StoreError.notMember(assembly: assembly, deployable: deployable) }
+            guard let current = try Self.deployable(named: deployable, db) else {
+                throw StoreError.notFound(kind: "deployable", name: deployable)
+            }
+            guard current.assembly(named: assembly) != nil else {
+                throw StoreError.notMember(assembly: assembly, deployable: deployable)
+            }
             let ordering = current.ordering.filter { $0.first.assembly == assembly || $0.then.assembly == assembly }
             guard ordering.isEmpty else {
-                throw StoreError.invalid("assembly '\(assembly)' is named in the ordering of deployable '\(deployable)' (\(ordering.map { "\($0.first) before \($0.then)" }.joined(separator: ", ")))")
+                throw StoreError.invalid(
+                    "assembly '\(assembly)' is named in the ordering of deployable '\(deployable)' (\(ordering.map { "\($0.first) before \($0.then)" }.joined(separator: ", ")))"
+                )
             }
-            try db.execute(sql: "DELETE FROM deployableAssembly WHERE deployable = ? AND assembly = ?", arguments: [deployable, assembly])
+            try db.execute(
+                sql: "DELETE FROM deployableAssembly WHERE deployable = ? AND assembly = ?", arguments: [deployable, assembly])
         }
     }
 
     static func deployable(named name: String, _ db: Database) throws -> Deployable? {
-        guard let text = try String.fetchOne(db, sql: "SELECT definition FROM deployable WHERE name = ?", arguments: [name]) else {
+        guard let text = try String.fetchOne(db, sql: "SELECT definition FROM deployable WHERE name = ?", arguments: [name])
+        else {
             return nil
         }
         var deployable = try decode(Deployable.self, text)
-        let names = try String.fetchAll(db, sql: "SELECT assembly FROM deployableAssembly WHERE deployable = ? ORDER BY position",
-                                        arguments: [name])
+        let names = try String.fetchAll(
+            db, sql: "SELECT assembly FROM deployableAssembly WHERE deployable = ? ORDER BY position",
+            arguments: [name])
         deployable.assemblies = try names.compactMap { try assembly(named: $0, db) }
         return deployable
     }
@@ -126,7 +149,8 @@ extension Store {
     static func insertDeployable(_ deployable: Deployable, _ db: Database) throws {
         var settings = deployable
         settings.assemblies = []
-        try db.execute(sql: "INSERT INTO deployable (name, uuid, definition, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [deployable.name, deployable.uuid!.uuidString.lowercased(), try json(settings), now, now])
+        try db.execute(
+            sql: "INSERT INTO deployable (name, uuid, definition, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?)",
+            arguments: [deployable.name, deployable.uuid!.uuidString.lowercased(), try json(settings), now, now])
     }
 }

@@ -18,8 +18,10 @@ public struct StoredEvent: Sendable, Equatable, Codable {
     /// Extra structured detail as JSON text.
     public var data: String?
 
-    public init(seq: Int64 = 0, at: Double, deployable: String, assembly: String? = nil, resource: String? = nil,
-                kind: String, severity: Severity = .info, message: String, data: String? = nil) {
+    public init(
+        seq: Int64 = 0, at: Double, deployable: String, assembly: String? = nil, resource: String? = nil,
+        kind: String, severity: Severity = .info, message: String, data: String? = nil
+    ) {
         self.seq = seq
         self.at = at
         self.deployable = deployable
@@ -36,37 +38,46 @@ extension Store {
     /// Appends events in one transaction and returns them with their sequence numbers.
     @discardableResult
     public func append(_ events: [StoredEvent]) throws -> [StoredEvent] {
-        try database.write { db in
-            try events.map { event in
-                try db.execute(sql: """
+        try database.write { try Self.append(events, $0) }
+    }
+
+    static func append(_ events: [StoredEvent], _ db: Database) throws -> [StoredEvent] {
+        try events.map { event in
+            try db.execute(
+                sql: """
                     INSERT INTO event (at, deployable, assembly, resource, kind, severity, message, data)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [event.at, event.deployable, event.assembly, event.resource, event.kind,
-                                     event.severity.rawValue, event.message, event.data])
-                var stored = event
-                stored.seq = db.lastInsertedRowID
-                return stored
-            }
+                    """,
+                arguments: [
+                    event.at, event.deployable, event.assembly, event.resource, event.kind,
+                    event.severity.rawValue, event.message, event.data,
+                ])
+            var stored = event
+            stored.seq = db.lastInsertedRowID
+            return stored
         }
     }
 
     /// Events after `seq`, oldest first, optionally for one deployable.
     public func events(after seq: Int64 = 0, deployable: String? = nil, limit: Int = 1000) throws -> [StoredEvent] {
-        try database.read { db in
-            var sql = "SELECT seq, at, deployable, assembly, resource, kind, severity, message, data FROM event WHERE seq > ?"
-            var arguments: StatementArguments = [seq]
-            if let deployable {
-                sql += " AND deployable = ?"
-                arguments += [deployable]
-            }
-            sql += " ORDER BY seq LIMIT ?"
-            arguments += [limit]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                StoredEvent(seq: row["seq"], at: row["at"], deployable: row["deployable"], assembly: row["assembly"],
-                            resource: row["resource"], kind: row["kind"],
-                            severity: StoredEvent.Severity(rawValue: row["severity"]) ?? .info,
-                            message: row["message"], data: row["data"])
-            }
+        try database.read { try Self.events($0, after: seq, deployable: deployable, limit: limit) }
+    }
+
+    static func events(_ db: Database, after seq: Int64, deployable: String?, limit: Int) throws -> [StoredEvent] {
+        var sql = "SELECT seq, at, deployable, assembly, resource, kind, severity, message, data FROM event WHERE seq > ?"
+        var arguments: StatementArguments = [seq]
+        if let deployable {
+            sql += " AND deployable = ?"
+            arguments += [deployable]
+        }
+        sql += " ORDER BY seq LIMIT ?"
+        arguments += [limit]
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            StoredEvent(
+                seq: row["seq"], at: row["at"], deployable: row["deployable"], assembly: row["assembly"],
+                resource: row["resource"], kind: row["kind"],
+                severity: StoredEvent.Severity(rawValue: row["severity"]) ?? .info,
+                message: row["message"], data: row["data"])
         }
     }
 }

@@ -29,8 +29,10 @@ public struct RuntimeStateRecord: Sendable, Equatable, Codable {
     public var detail: String?
     public var updatedAt: Double
 
-    public init(deployable: String, assembly: String = "", resource: String = "", state: String, detail: String? = nil,
-                updatedAt: Double) {
+    public init(
+        deployable: String, assembly: String = "", resource: String = "", state: String, detail: String? = nil,
+        updatedAt: Double
+    ) {
         self.deployable = deployable
         self.assembly = assembly
         self.resource = resource
@@ -42,51 +44,71 @@ public struct RuntimeStateRecord: Sendable, Equatable, Codable {
 
 extension Store {
     public func record(_ failures: [FailureRecord]) throws {
-        try database.write { db in
-            for failure in failures {
-                try db.execute(sql: "INSERT INTO failure (deployable, assembly, resource, at, reason) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [failure.deployable, failure.assembly, failure.resource, failure.at, failure.reason])
-            }
+        try database.write { try Self.record(failures, $0) }
+    }
+
+    static func record(_ failures: [FailureRecord], _ db: Database) throws {
+        for failure in failures {
+            try db.execute(
+                sql: "INSERT INTO failure (deployable, assembly, resource, at, reason) VALUES (?, ?, ?, ?, ?)",
+                arguments: [failure.deployable, failure.assembly, failure.resource, failure.at, failure.reason])
         }
     }
 
     public func failures(deployable: String) throws -> [FailureRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT deployable, assembly, resource, at, reason FROM failure WHERE deployable = ? ORDER BY at, id",
-                             arguments: [deployable]).map {
-                FailureRecord(deployable: $0["deployable"], assembly: $0["assembly"], resource: $0["resource"], at: $0["at"],
-                              reason: $0["reason"])
-            }
+        try database.read { try Self.failures(deployable: deployable, $0) }
+    }
+
+    static func failures(deployable: String, _ db: Database) throws -> [FailureRecord] {
+        try Row.fetchAll(
+            db, sql: "SELECT deployable, assembly, resource, at, reason FROM failure WHERE deployable = ? ORDER BY at, id",
+            arguments: [deployable]
+        ).map {
+            FailureRecord(
+                deployable: $0["deployable"], assembly: $0["assembly"], resource: $0["resource"], at: $0["at"],
+                reason: $0["reason"])
         }
     }
 
     /// Forgets the failures of one element (after escalation resets its history, or an operator clears it).
     public func clearFailures(deployable: String, assembly: String, resource: String) throws {
-        try database.write { db in
-            try db.execute(sql: "DELETE FROM failure WHERE deployable = ? AND assembly = ? AND resource = ?",
-                           arguments: [deployable, assembly, resource])
-        }
+        try database.write { try Self.clearFailures(deployable: deployable, assembly: assembly, resource: resource, $0) }
+    }
+
+    static func clearFailures(deployable: String, assembly: String, resource: String, _ db: Database) throws {
+        try db.execute(
+            sql: "DELETE FROM failure WHERE deployable = ? AND assembly = ? AND resource = ?",
+            arguments: [deployable, assembly, resource])
     }
 
     public func save(_ states: [RuntimeStateRecord]) throws {
-        try database.write { db in
-            for state in states {
-                try db.execute(sql: """
+        try database.write { try Self.save(states, $0) }
+    }
+
+    static func save(_ states: [RuntimeStateRecord], _ db: Database) throws {
+        for state in states {
+            try db.execute(
+                sql: """
                     INSERT INTO runtimeState (deployable, assembly, resource, state, detail, updatedAt) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(deployable, assembly, resource) DO UPDATE SET state = excluded.state, detail = excluded.detail,
                     updatedAt = excluded.updatedAt
-                    """, arguments: [state.deployable, state.assembly, state.resource, state.state, state.detail, state.updatedAt])
-            }
+                    """,
+                arguments: [state.deployable, state.assembly, state.resource, state.state, state.detail, state.updatedAt])
         }
     }
 
     public func states(deployable: String) throws -> [RuntimeStateRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM runtimeState WHERE deployable = ? ORDER BY assembly, resource",
-                             arguments: [deployable]).map {
-                RuntimeStateRecord(deployable: $0["deployable"], assembly: $0["assembly"], resource: $0["resource"],
-                                   state: $0["state"], detail: $0["detail"], updatedAt: $0["updatedAt"])
-            }
+        try database.read { try Self.states(deployable: deployable, $0) }
+    }
+
+    static func states(deployable: String, _ db: Database) throws -> [RuntimeStateRecord] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM runtimeState WHERE deployable = ? ORDER BY assembly, resource",
+            arguments: [deployable]
+        ).map {
+            RuntimeStateRecord(
+                deployable: $0["deployable"], assembly: $0["assembly"], resource: $0["resource"],
+                state: $0["state"], detail: $0["detail"], updatedAt: $0["updatedAt"])
         }
     }
 }

@@ -13,9 +13,11 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .notFound(let kind, let name): return "\(kind) '\(name)' does not exist"
         case .alreadyExists(let kind, let name): return "\(kind) '\(name)' already exists"
         case .assemblyInUse(let assembly, let deployables):
-            return "assembly '\(assembly)' is in deployable\(deployables.count == 1 ? "" : "s") \(deployables.map { "'\($0)'" }.joined(separator: ", ")); remove it from there first (deployable_assembly_remove)"
+            return
+                "assembly '\(assembly)' is in deployable\(deployables.count == 1 ? "" : "s") \(deployables.map { "'\($0)'" }.joined(separator: ", ")); remove it from there first (deployable_assembly_remove)"
         case .notMember(let assembly, let deployable): return "assembly '\(assembly)' is not in deployable '\(deployable)'"
-        case .alreadyMember(let assembly, let deployable): return "assembly '\(assembly)' is already in deployable '\(deployable)'"
+        case .alreadyMember(let assembly, let deployable):
+            return "assembly '\(assembly)' is already in deployable '\(deployable)'"
         case .invalid(let message): return message
         }
     }

@@ -4,7 +4,8 @@ import PCloudModel
 import PCloudStore
 
 struct AssemblyCreate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "assembly_create", abstract: "Define a new assembly (one guest).")
+    static let configuration = CommandConfiguration(
+        commandName: "assembly_create", abstract: "Define a new assembly (one guest).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The assembly's name.") var name: String
     @Argument(help: "The base image (jeos) it is built from.") var image: String = "debian12"
@@ -16,7 +17,8 @@ struct AssemblyCreate: ParsableCommand {
         try Names.check(name, "assembly name")
         guard (32...1_048_576).contains(memory) else { throw ShellFailure("--memory must be from 32 to 1048576 MiB") }
         guard (1...256).contains(vcpus) else { throw ShellFailure("--vcpus must be from 1 to 256") }
-        try global.openStore().createAssembly(Assembly(name: name, image: image, memoryMiB: memory, vcpus: vcpus, address: address))
+        try global.openStore().createAssembly(
+            Assembly(name: name, image: image, memoryMiB: memory, vcpus: vcpus, address: address))
         print("Assembly \(name) created (image \(image)).")
     }
 }
@@ -32,7 +34,7 @@ struct AssemblyClone: ParsableCommand {
         let store = try global.openStore()
         guard var assembly = try store.assembly(named: source) else { throw StoreError.notFound(kind: "assembly", name: source) }
         assembly.name = name
-        assembly.ssh.hostKey = nil   // a new guest gets its own host key
+        assembly.ssh.hostKey = nil  // a new guest gets its own host key
         assembly.address = nil
         try store.createAssembly(assembly)
         print("Assembly \(name) cloned from \(source).")
@@ -40,7 +42,8 @@ struct AssemblyClone: ParsableCommand {
 }
 
 struct AssemblyDelete: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "assembly_delete", abstract: "Delete an assembly that no deployable uses.")
+    static let configuration = CommandConfiguration(
+        commandName: "assembly_delete", abstract: "Delete an assembly that no deployable uses.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The assembly to delete.") var name: String
 
@@ -59,10 +62,14 @@ struct AssemblyList: ParsableCommand {
         let store = try global.openStore()
         let views = try store.assemblies().map { try AssemblyView($0, deployables: store.deployables(using: $0.name)) }
         if output.json { return try Output.json(views) }
-        Output.table(["NAME", "IMAGE", "MEMORY", "RESOURCES", "DEPLOYABLES"], views.map {
-            [$0.name, $0.image ?? "-", "\($0.memoryMiB) MiB", $0.resources.map(\.name).joined(separator: ", "),
-             $0.deployables.joined(separator: ", ")]
-        })
+        Output.table(
+            ["NAME", "IMAGE", "MEMORY", "RESOURCES", "DEPLOYABLES"],
+            views.map {
+                [
+                    $0.name, $0.image ?? "-", "\($0.memoryMiB) MiB", $0.resources.map(\.name).joined(separator: ", "),
+                    $0.deployables.joined(separator: ", "),
+                ]
+            })
     }
 }
 
@@ -103,14 +110,17 @@ struct AssemblyResourceAdd: ParsableCommand {
 }
 
 struct AssemblyResourceRemove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "assembly_resource_remove", abstract: "Remove a resource from an assembly.")
+    static let configuration = CommandConfiguration(
+        commandName: "assembly_resource_remove", abstract: "Remove a resource from an assembly.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The resource.") var name: String
     @Argument(help: "The assembly.") var assembly: String
 
     func run() throws {
         try global.openStore().updateAssembly(named: assembly) { stored in
-            guard stored.resource(named: name) != nil else { throw ShellFailure("resource '\(name)' is not in assembly '\(assembly)'") }
+            guard stored.resource(named: name) != nil else {
+                throw ShellFailure("resource '\(name)' is not in assembly '\(assembly)'")
+            }
             stored.resources.removeAll { $0.name == name }
         }
         print("Resource \(name) removed from assembly \(assembly).")
@@ -118,7 +128,8 @@ struct AssemblyResourceRemove: ParsableCommand {
 }
 
 struct AssemblyResourceList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "assembly_resource_list", abstract: "List an assembly's resources.")
+    static let configuration = CommandConfiguration(
+        commandName: "assembly_resource_list", abstract: "List an assembly's resources.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The assembly.") var assembly: String
@@ -129,9 +140,11 @@ struct AssemblyResourceList: ParsableCommand {
         }
         let views = stored.resources.map(ResourceView.init)
         if output.json { return try Output.json(views) }
-        Output.table(["NAME", "CLASS", "TYPE", "MONITOR", "ON-FAIL", "ESCALATION"], views.map {
-            [$0.name, $0.resourceClass, $0.type, "every \($0.monitorInterval)", $0.onFail, $0.escalation ?? "never"]
-        })
+        Output.table(
+            ["NAME", "CLASS", "TYPE", "MONITOR", "ON-FAIL", "ESCALATION"],
+            views.map {
+                [$0.name, $0.resourceClass, $0.type, "every \($0.monitorInterval)", $0.onFail, $0.escalation ?? "never"]
+            })
     }
 }
 
@@ -193,10 +206,12 @@ enum EscalationArguments {
 
 enum Names {
     static func check(_ name: String, _ what: String) throws {
-        let ok = name.first.map { $0.isLetter || $0.isNumber } == true
+        let ok =
+            name.first.map { $0.isLetter || $0.isNumber } == true
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
         guard ok else {
-            throw ValidationError("'\(name)' is not a valid \(what) (use letters, digits, '-', '_' and '.', starting with a letter or digit)")
+            throw ValidationError(
+                "'\(name)' is not a valid \(what) (use letters, digits, '-', '_' and '.', starting with a letter or digit)")
         }
     }
 }

@@ -34,22 +34,28 @@ struct DeployableImport: ParsableCommand {
         let stored = try global.openStore().importDeployable(deployable, replace: replace)
         if url.pathExtension.lowercased() != "xml", deployable.uuid == nil, let uuid = stored.uuid {
             do { try UUIDWriteBack.write(uuid, into: url) } catch {
-                FileHandle.standardError.write(Data("warning: could not write the uuid back into \(file): \(error.localizedDescription)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("warning: could not write the uuid back into \(file): \(error.localizedDescription)\n".utf8))
             }
         }
-        print("Deployable \(stored.name) imported: \(stored.assemblies.count) assemblies, \(stored.assemblies.reduce(0) { $0 + $1.resources.count }) resources (uuid \(stored.uuid!.uuidString.lowercased())).")
+        print(
+            "Deployable \(stored.name) imported: \(stored.assemblies.count) assemblies, \(stored.assemblies.reduce(0) { $0 + $1.resources.count }) resources (uuid \(stored.uuid!.uuidString.lowercased()))."
+        )
     }
 }
 
 struct DeployableExport: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "deployable_export", abstract: "Print a stored deployable as YAML or the original's XML.")
+    static let configuration = CommandConfiguration(
+        commandName: "deployable_export", abstract: "Print a stored deployable as YAML or the original's XML.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The deployable.") var name: String
     @Option(help: "yaml or xml.") var format: String = "yaml"
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
 
     func run() throws {
-        guard let deployable = try global.openStore().deployable(named: name) else { throw StoreError.notFound(kind: "deployable", name: name) }
+        guard let deployable = try global.openStore().deployable(named: name) else {
+            throw StoreError.notFound(kind: "deployable", name: name)
+        }
         let text: String
         switch format {
         case "yaml": text = YAMLExport.yaml(deployable)
@@ -63,7 +69,9 @@ struct DeployableExport: ParsableCommand {
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check definition files without storing anything.",
-        discussion: "PATH may be a deployable (.yaml or .xml), an assembly or template under Assemblies/, or a directory holding Deployables/ and Assemblies/.")
+        discussion:
+            "PATH may be a deployable (.yaml or .xml), an assembly or template under Assemblies/, or a directory holding Deployables/ and Assemblies/."
+    )
     @OptionGroup var global: GlobalOptions
     @OptionGroup var outputOptions: OutputOptions
     @Argument(help: "Files or directories.") var paths: [String]
@@ -81,7 +89,9 @@ struct Validate: ParsableCommand {
                 results.append(check(file, kind))
             }
         }
-        if outputOptions.json { try Output.json(results) } else {
+        if outputOptions.json {
+            try Output.json(results)
+        } else {
             for result in results {
                 if result.ok { print("ok      \(result.file)") } else { result.errors.forEach { print($0) } }
             }
@@ -134,7 +144,9 @@ enum DefinitionFiles {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { continue }
             for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".xml") {
                 let file = directory.appendingPathComponent(name)
-                if !found.contains(where: { $0.0.standardizedFileURL == file.standardizedFileURL }) { found.append((file, kind(of: file))) }
+                if !found.contains(where: { $0.0.standardizedFileURL == file.standardizedFileURL }) {
+                    found.append((file, kind(of: file)))
+                }
             }
         }
         return found

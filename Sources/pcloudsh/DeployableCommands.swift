@@ -22,7 +22,9 @@ struct DeployableCreate: ParsableCommand {
         case "openstack": settings = .openstack(cloud: cloud, flavor: nil, network: nil)
         case "static": settings = .static
         default:
-            throw ValidationError("infrastructure must be one of libvirt, openstack or static, got '\(infrastructure)'\(DidYouMean.hint(for: infrastructure, among: ["libvirt", "openstack", "static"]))")
+            throw ValidationError(
+                "infrastructure must be one of libvirt, openstack or static, got '\(infrastructure)'\(DidYouMean.hint(for: infrastructure, among: ["libvirt", "openstack", "static"]))"
+            )
         }
         let method: MonitorSettings.Method
         switch monitor {
@@ -30,14 +32,19 @@ struct DeployableCreate: ParsableCommand {
         case "agent", "am": method = .agent
         default: throw ValidationError("monitor must be ssh or agent, got '\(monitor)'")
         }
-        let created = try global.openStore().createDeployable(Deployable(name: name, infrastructure: settings,
-                                                                           monitor: MonitorSettings(method: method)))
-        print("Deployable \(name) created (\(settings.kind), \(method.rawValue) monitoring, uuid \(created.uuid!.uuidString.lowercased())).")
+        let created = try global.openStore().createDeployable(
+            Deployable(
+                name: name, infrastructure: settings,
+                monitor: MonitorSettings(method: method)))
+        print(
+            "Deployable \(name) created (\(settings.kind), \(method.rawValue) monitoring, uuid \(created.uuid!.uuidString.lowercased()))."
+        )
     }
 }
 
 struct DeployableDelete: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "deployable_delete", abstract: "Delete a deployable (its assemblies stay).")
+    static let configuration = CommandConfiguration(
+        commandName: "deployable_delete", abstract: "Delete a deployable (its assemblies stay).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The deployable.") var name: String
 
@@ -55,14 +62,17 @@ struct DeployableList: ParsableCommand {
     func run() throws {
         let summaries = try global.openStore().deployableSummaries()
         if output.json { return try Output.json(summaries) }
-        Output.table(["NAME", "INFRASTRUCTURE", "MONITOR", "ASSEMBLIES"], summaries.map {
-            [$0.name, $0.infrastructure, $0.monitor, $0.assemblies.joined(separator: ", ")]
-        })
+        Output.table(
+            ["NAME", "INFRASTRUCTURE", "MONITOR", "ASSEMBLIES"],
+            summaries.map {
+                [$0.name, $0.infrastructure, $0.monitor, $0.assemblies.joined(separator: ", ")]
+            })
     }
 }
 
 struct DeployableAssemblyAdd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "deployable_assembly_add", abstract: "Add an assembly to a deployable.")
+    static let configuration = CommandConfiguration(
+        commandName: "deployable_assembly_add", abstract: "Add an assembly to a deployable.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The deployable.") var deployable: String
     @Argument(help: "The assembly.") var assembly: String
@@ -74,7 +84,8 @@ struct DeployableAssemblyAdd: ParsableCommand {
 }
 
 struct DeployableAssemblyRemove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "deployable_assembly_remove", abstract: "Remove an assembly from a deployable.")
+    static let configuration = CommandConfiguration(
+        commandName: "deployable_assembly_remove", abstract: "Remove an assembly from a deployable.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The deployable.") var deployable: String
     @Argument(help: "The assembly.") var assembly: String
@@ -86,18 +97,23 @@ struct DeployableAssemblyRemove: ParsableCommand {
 }
 
 struct DeployableAssemblyList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "deployable_assembly_list", abstract: "List a deployable's assemblies.")
+    static let configuration = CommandConfiguration(
+        commandName: "deployable_assembly_list", abstract: "List a deployable's assemblies.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The deployable.") var deployable: String
 
     func run() throws {
         let store = try global.openStore()
-        guard let stored = try store.deployable(named: deployable) else { throw StoreError.notFound(kind: "deployable", name: deployable) }
+        guard let stored = try store.deployable(named: deployable) else {
+            throw StoreError.notFound(kind: "deployable", name: deployable)
+        }
         let views = try stored.assemblies.map { try AssemblyView($0, deployables: store.deployables(using: $0.name)) }
         if output.json { return try Output.json(views) }
-        Output.table(["NAME", "IMAGE", "MEMORY", "RESOURCES"], views.map {
-            [$0.name, $0.image ?? "-", "\($0.memoryMiB) MiB", $0.resources.map(\.name).joined(separator: ", ")]
-        })
+        Output.table(
+            ["NAME", "IMAGE", "MEMORY", "RESOURCES"],
+            views.map {
+                [$0.name, $0.image ?? "-", "\($0.memoryMiB) MiB", $0.resources.map(\.name).joined(separator: ", ")]
+            })
     }
 }

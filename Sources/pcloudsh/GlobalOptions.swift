@@ -8,8 +8,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("store"), help: ArgumentHelp("The SQLite store.", valueName: "path"))
     var storePath: String = Store.defaultPath
 
-    @Option(name: .customLong("definitions"),
-            help: ArgumentHelp("The directory holding Assemblies/ and Assemblies/templates/ (default: $PCLOUD_DEFINITIONS, ./ when it has Assemblies/, else /usr/share/pcloud).", valueName: "dir"))
+    @Option(
+        name: .customLong("definitions"),
+        help: ArgumentHelp(
+            "The directory holding Assemblies/ and Assemblies/templates/ (default: $PCLOUD_DEFINITIONS, ./ when it has Assemblies/, else /usr/share/pcloud).",
+            valueName: "dir"))
     var definitionsPath: String?
 
     func openStore() throws -> Store {

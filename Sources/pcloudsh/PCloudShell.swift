@@ -58,8 +58,11 @@ enum Dispatcher {
     }
 
     static func printError(_ message: String, prefix: Bool = true) {
-        let text = prefix ? message.split(separator: "\n", omittingEmptySubsequences: false)
-            .enumerated().map { $0.offset == 0 ? "error: \($0.element)" : String($0.element) }.joined(separator: "\n") : message
+        let text =
+            prefix
+            ? message.split(separator: "\n", omittingEmptySubsequences: false)
+                .enumerated().map { $0.offset == 0 ? "error: \($0.element)" : String($0.element) }.joined(separator: "\n")
+            : message
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 }

@@ -17,12 +17,13 @@ struct ResourceView: Encodable {
         resourceClass = resource.resourceClass.rawValue
         type = resource.resourceClass == .exec ? "exec" : resource.type
         provider = resource.provider
-        parameters = Dictionary(uniqueKeysWithValues: resource.parameters.map { parameter in
-            switch parameter.value {
-            case .literal(let value): return (parameter.name, value)
-            case .reference(let ref): return (parameter.name, "{\(ref.assembly).\(ref.parameter.rawValue)}")
-            }
-        })
+        parameters = Dictionary(
+            uniqueKeysWithValues: resource.parameters.map { parameter in
+                switch parameter.value {
+                case .literal(let value): return (parameter.name, value)
+                case .reference(let ref): return (parameter.name, "{\(ref.assembly).\(ref.parameter.rawValue)}")
+                }
+            })
         monitorInterval = DurationText.format(resource.monitor.interval)
         monitorTimeout = DurationText.format(resource.monitor.timeout)
         onFail = resource.onFail.rawValue
