@@ -11,12 +11,32 @@ let systemLibraries: [Target] = [
 
 let libraries: [Target] = [
     .target(name: "PCloudModel", dependencies: [.product(name: "Yams", package: "Yams")]),
+    .target(name: "PCloudController", dependencies: [
+        "PCloudModel", "PCloudStore",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+    ]),
     .target(name: "PCloudStore", dependencies: ["PCloudModel", .product(name: "GRDB", package: "GRDB.swift")]),
 ]
 
 let executables: [Target] = [
+    .executableTarget(name: "cped", dependencies: [
+        "PCloudController", "PCloudStore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ]),
     .executableTarget(name: "pcloudsh", dependencies: [
         "PCloudModel", "PCloudStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
     ]),
 ]
 
@@ -24,6 +44,13 @@ let tests: [Target] = [
     // Shared harness that starts real components (sshd, libvirtd, the broker, Nova) for tests.
     .target(name: "PCloudTestSupport", path: "Tests/PCloudTestSupport"),
     .testTarget(name: "PCloudModelTests", dependencies: ["PCloudModel"], exclude: ["Corpus", "Fixtures"]),
+    .testTarget(name: "PCloudControllerTests", dependencies: [
+        "cped", "pcloudsh", "PCloudTestSupport",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+    ]),
     .testTarget(name: "PCloudShellTests", dependencies: ["pcloudsh", "PCloudTestSupport"]),
     .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
 ]
@@ -33,12 +60,19 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pcloudsh", targets: ["pcloudsh"]),
+        .executable(name: "cped", targets: ["cped"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: systemLibraries + libraries + executables + tests,
     swiftLanguageModes: [.v6]

@@ -17,6 +17,7 @@ struct PCloudShell: AsyncParsableCommand {
             AssemblyResourceAdd.self, AssemblyResourceRemove.self, AssemblyResourceList.self,
             EscalationAssemblySet.self, EscalationResourceSet.self,
             Validate.self,
+            DeployableStatusCommand.self, Events.self,
         ])
 }
 
@@ -42,6 +43,9 @@ enum Dispatcher {
             printError(failure.description)
             return 1
         case let failure as StoreError:
+            printError(failure.description)
+            return 1
+        case let failure as CPEDClient.Failure:
             printError(failure.description)
             return 1
         default:

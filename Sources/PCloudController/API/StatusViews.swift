@@ -1,0 +1,63 @@
+import Foundation
+import PCloudModel
+import PCloudStore
+
+/// What `GET /v1/deployables/NAME/status` returns and `pcloudsh deployable_status` shows.
+public struct DeployableStatus: Codable, Sendable, Equatable {
+    public var name: String
+    public var uuid: String
+    public var state: String
+    public var infrastructure: String
+    public var monitor: String
+    public var assemblies: [AssemblyStatus]
+    public var lastEvent: String?
+
+    public struct AssemblyStatus: Codable, Sendable, Equatable {
+        public var name: String
+        public var state: String
+        public var address: String?
+        public var failures: Int
+        public var resources: [ResourceStatus]
+    }
+
+    public struct ResourceStatus: Codable, Sendable, Equatable {
+        public var name: String
+        public var state: String
+        public var failures: Int
+        public var lastReason: String?
+    }
+
+    /// Built from the definition, the stored runtime state and failure history.
+    static func make(
+        _ deployable: Deployable, states: [RuntimeStateRecord], failures: [FailureRecord],
+        lastEvent: StoredEvent?
+    ) -> DeployableStatus {
+        func record(_ assembly: String, _ resource: String) -> RuntimeStateRecord? {
+            states.first { $0.assembly == assembly && $0.resource == resource }
+        }
+        func detail(_ record: RuntimeStateRecord?, _ key: String) -> String? {
+            guard let text = record?.detail,
+                let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            else { return nil }
+            return object[key] as? String
+        }
+        let assemblies = deployable.assemblies.map { assembly in
+            let assemblyRecord = record(assembly.name, "")
+            return AssemblyStatus(
+                name: assembly.name, state: assemblyRecord?.state ?? "stopped",
+                address: detail(assemblyRecord, "address") ?? assembly.address,
+                failures: failures.filter { $0.assembly == assembly.name && $0.resource.isEmpty }.count,
+                resources: assembly.resources.map { resource in
+                    let resourceRecord = record(assembly.name, resource.name)
+                    return ResourceStatus(
+                        name: resource.name, state: resourceRecord?.state ?? "stopped",
+                        failures: failures.filter { $0.assembly == assembly.name && $0.resource == resource.name }.count,
+                        lastReason: detail(resourceRecord, "reason"))
+                })
+        }
+        return DeployableStatus(
+            name: deployable.name, uuid: deployable.uuid?.uuidString.lowercased() ?? "",
+            state: record("", "")?.state ?? "stopped", infrastructure: deployable.infrastructure.kind,
+            monitor: deployable.monitor.method.rawValue, assemblies: assemblies, lastEvent: lastEvent?.message)
+    }
+}

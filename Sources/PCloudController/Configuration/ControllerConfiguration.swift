@@ -1,0 +1,92 @@
+import Foundation
+import PCloudModel
+import Yams
+
+/// cped's settings, from /etc/pcloud/cped.yaml and flags.
+///
+/// ```yaml
+/// socket: /run/pcloud/cped.sock        # the API's unix socket (mode 0600)
+/// tcp: {host: 127.0.0.1, port: 8844, token-file: /etc/pcloud/api-token}   # optional; a token is required
+/// store: /var/lib/pcloud/pcloud.sqlite
+/// definitions: /usr/share/pcloud       # holds Assemblies/ and Assemblies/templates/
+/// log-level: info
+/// ```
+public struct ControllerConfiguration: Sendable, Equatable {
+    public var socketPath = "/run/pcloud/cped.sock"
+    public var tcp: TCPListener?
+    public var storePath = "/var/lib/pcloud/pcloud.sqlite"
+    public var definitionsPath = "/usr/share/pcloud"
+    public var logLevel = "info"
+
+    public struct TCPListener: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        /// The bearer token every TCP request must carry (read from token-file; never logged).
+        public var token: String
+
+        public init(host: String, port: Int, token: String) {
+            self.host = host
+            self.port = port
+            self.token = token
+        }
+    }
+
+    public init() {}
+
+    /// Reads `file`; errors name the file, line and field like definition errors do.
+    public static func load(file: URL) throws -> ControllerConfiguration {
+        let text: String
+        do { text = try String(contentsOf: file, encoding: .utf8) } catch {
+            throw ConfigurationError("\(file.path): cannot read: \(error.localizedDescription)")
+        }
+        guard let root = try Yams.compose(yaml: text), case .mapping(let mapping) = root else {
+            throw ConfigurationError("\(file.path): expected a mapping of settings")
+        }
+        var configuration = ControllerConfiguration()
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let at = "\(file.path):\(keyNode.mark?.line ?? 1):\(keyNode.mark?.column ?? 1): \(key)"
+            switch key {
+            case "socket": configuration.socketPath = try string(value, at)
+            case "store": configuration.storePath = try string(value, at)
+            case "definitions": configuration.definitionsPath = try string(value, at)
+            case "log-level": configuration.logLevel = try string(value, at)
+            case "tcp":
+                guard case .mapping(let tcp) = value else { throw ConfigurationError("\(at): expected {host, port, token-file}") }
+                let host = try tcp["host"].map { try string($0, "\(at).host") } ?? "127.0.0.1"
+                guard let port = tcp["port"]?.int, (1...65535).contains(port) else {
+                    throw ConfigurationError("\(at).port: expected a port number from 1 to 65535")
+                }
+                guard let tokenFile = tcp["token-file"]?.string else {
+                    throw ConfigurationError(
+                        "\(at).token-file: a TCP listener needs a token file (any TCP client must present its token)")
+                }
+                let token = try Self.readToken(tokenFile, at: "\(at).token-file")
+                configuration.tcp = TCPListener(host: host, port: port, token: token)
+            default:
+                let known = ["socket", "tcp", "store", "definitions", "log-level"]
+                throw ConfigurationError("\(at): unknown setting '\(key)'\(DidYouMean.hint(for: key, among: known))")
+            }
+        }
+        return configuration
+    }
+
+    public static func readToken(_ path: String, at: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigurationError("\(at): cannot read the token file \(path)")
+        }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.count >= 16 else { throw ConfigurationError("\(at): the token in \(path) is shorter than 16 characters") }
+        return token
+    }
+
+    private static func string(_ node: Node, _ at: String) throws -> String {
+        guard let text = node.string, !text.isEmpty else { throw ConfigurationError("\(at): expected a string") }
+        return text
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

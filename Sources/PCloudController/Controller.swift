@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import Metrics
+import PCloudModel
+import PCloudStore
+
+/// The controller's shared parts: the store, the event bus and the definitions loader. The API and
+/// the engines work through it.
+public final class Controller: Sendable {
+    public let store: Store
+    public let bus: EventBus
+    public let configuration: ControllerConfiguration
+    let logger: Logger
+
+    public init(configuration: ControllerConfiguration, store: Store, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.bus = EventBus(store: store)
+        self.logger = logger
+    }
+
+    var loader: DefinitionLoader {
+        DefinitionLoader(root: URL(fileURLWithPath: configuration.definitionsPath))
+    }
+
+    func deployable(named name: String) async throws -> Deployable {
+        guard let deployable = try await store.deployableAsync(named: name) else {
+            throw APIError(.notFound, "deployable '\(name)' does not exist", field: "name")
+        }
+        return deployable
+    }
+
+    func status(of name: String) async throws -> DeployableStatus {
+        let deployable = try await deployable(named: name)
+        let states = try await store.statesAsync(deployable: name)
+        let failures = try await store.failuresAsync(deployable: name)
+        let last = try await store.eventsAsync(after: 0, deployable: name, limit: 1_000_000).last
+        return DeployableStatus.make(deployable, states: states, failures: failures, lastEvent: last)
+    }
+
+    /// A deployable from YAML text with its assemblies inline or named from the definitions directory.
+    func importDeployable(yaml: String, replace: Bool) async throws -> Deployable {
+        let deployable: Deployable
+        do { deployable = try loader.parseDeployable(text: yaml, file: "request body") } catch let errors as DefinitionErrors {
+            let first = errors.errors.first
+            throw APIError(.unprocessableContent, errors.description, field: first.map { $0.path.isEmpty ? "body" : $0.path })
+        }
+        do {
+            let stored = try store.importDeployable(deployable, replace: replace)
+            let resources = stored.assemblies.reduce(0) { $0 + $1.resources.count }
+            try await publish([
+                StoredEvent(
+                    at: Date().timeIntervalSince1970, deployable: stored.name, kind: "deployable.defined",
+                    message:
+                        "deployable \(stored.name) \(replace ? "redefined" : "defined"): \(stored.assemblies.count) assemblies, \(resources) resources"
+                )
+            ])
+            return stored
+        } catch let error as StoreError {
+            switch error {
+            case .alreadyExists: throw APIError(.conflict, error.description, field: "name")
+            default: throw APIError(.conflict, error.description)
+            }
+        }
+    }
+
+    func deleteDeployable(named name: String) async throws {
+        do { try store.deleteDeployable(named: name) } catch let error as StoreError {
+            throw APIError(.notFound, error.description, field: "name")
+        }
+        try await publish([
+            StoredEvent(
+                at: Date().timeIntervalSince1970, deployable: name, kind: "deployable.deleted",
+                message: "deployable \(name) deleted")
+        ])
+    }
+
+    /// Records events (store, live streams, metrics).
+    @discardableResult
+    public func publish(_ events: [StoredEvent]) async throws -> [StoredEvent] {
+        let stored = try await bus.publish(events)
+        for event in stored {
+            Counter(label: "pcloud_events_total", dimensions: [("deployable", event.deployable), ("kind", event.kind)])
+                .increment()
+            var metadata: Logger.Metadata = ["deployable": "\(event.deployable)", "seq": "\(event.seq)"]
+            if let assembly = event.assembly { metadata["assembly"] = "\(assembly)" }
+            if let resource = event.resource { metadata["resource"] = "\(resource)" }
+            let level: Logger.Level = event.severity == .error ? .error : event.severity == .warning ? .warning : .info
+            logger.log(level: level, "\(event.message)", metadata: metadata)
+        }
+        return stored
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import PCloudController
+import PCloudStore
+import Prometheus
+import ServiceLifecycle
+
+/// cped: the pcloud controller. One process runs the API and one engine per started deployable.
+@main
+struct CPED: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cped", abstract: "The pcloud controller (Cloud Policy Engine daemon).")
+
+    @Option(help: "Settings file.") var config = "/etc/pcloud/cped.yaml"
+    @Option(help: "The API's unix socket (overrides the settings file).") var socket: String?
+    @Option(help: "The SQLite store (overrides the settings file).") var store: String?
+    @Option(help: "Directory holding Assemblies/ (overrides the settings file).") var definitions: String?
+    @Option(help: "Also listen on TCP HOST:PORT; needs --token-file.") var tcp: String?
+    @Option(help: "File holding the bearer token TCP clients must send.") var tokenFile: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
+
+    func run() async throws {
+        umask(0o077)  // the socket, the store and anything else cped writes are private to its user
+        var settings =
+            FileManager.default.fileExists(atPath: config)
+            ? try ControllerConfiguration.load(file: URL(fileURLWithPath: config)) : ControllerConfiguration()
+        if let socket { settings.socketPath = socket }
+        if let store { settings.storePath = store }
+        if let definitions { settings.definitionsPath = definitions }
+        if let logLevel { settings.logLevel = logLevel }
+        if let tcp {
+            let parts = tcp.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
+                throw ValidationError("--tcp takes HOST:PORT, got '\(tcp)'")
+            }
+            guard let tokenFile else { throw ValidationError("--tcp needs --token-file: every TCP client must present a token") }
+            settings.tcp = .init(
+                host: String(parts[0]), port: port,
+                token: try ControllerConfiguration.readToken(tokenFile, at: "--token-file"))
+        }
+        guard let level = Logger.Level(rawValue: settings.logLevel) else {
+            throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "cped")
+
+        let database = try Store(path: settings.storePath)
+        try APIServer.prepareSocket(settings.socketPath)
+        let controller = Controller(configuration: settings, store: database, logger: logger)
+        var services: [any Service] = APIServer.applications(controller: controller, metrics: registry, logger: logger)
+        if let watchdog = WatchdogService(interval: SystemdNotifier.watchdogInterval) { services.append(watchdog) }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        logger.info("cped starting", metadata: ["store": "\(settings.storePath)", "socket": "\(settings.socketPath)"])
+        SystemdNotifier.notify("READY=1")
+        try await group.run()
+        SystemdNotifier.notify("STOPPING=1")
+        await controller.bus.finishAll()
+        try? FileManager.default.removeItem(atPath: settings.socketPath)
+        logger.info("cped stopped")
+    }
+}
