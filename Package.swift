@@ -18,6 +18,7 @@ let libraries: [Target] = [
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
     ]),
     .target(name: "PCloudStore", dependencies: ["PCloudModel", .product(name: "GRDB", package: "GRDB.swift")]),
 ]
@@ -45,7 +46,9 @@ let tests: [Target] = [
     .target(name: "PCloudTestSupport", path: "Tests/PCloudTestSupport"),
     .testTarget(name: "PCloudModelTests", dependencies: ["PCloudModel"], exclude: ["Corpus", "Fixtures"]),
     .testTarget(name: "PCloudControllerTests", dependencies: [
-        "cped", "pcloudsh", "PCloudTestSupport",
+        "cped", "pcloudsh", "PCloudController", "PCloudStore", "PCloudModel", "PCloudTestSupport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -56,6 +56,7 @@ struct CPED: AsyncParsableCommand {
         try APIServer.prepareSocket(settings.socketPath)
         let controller = Controller(configuration: settings, store: database, logger: logger)
         var services: [any Service] = APIServer.applications(controller: controller, metrics: registry, logger: logger)
+        services.append(HookService(controller: controller))
         if let watchdog = WatchdogService(interval: SystemdNotifier.watchdogInterval) { services.append(watchdog) }
         let group = ServiceGroup(
             configuration: .init(
