@@ -20,6 +20,7 @@ let libraries: [Target] = [
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
     ]),
+    .target(name: "PCloudPolicy", dependencies: ["PCloudModel"]),
     .target(name: "PCloudStore", dependencies: ["PCloudModel", .product(name: "GRDB", package: "GRDB.swift")]),
 ]
 
@@ -54,7 +55,11 @@ let tests: [Target] = [
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
     ]),
+    .testTarget(name: "PCloudSystemdTests", dependencies: ["cped", "pcloudsh", "PCloudTestSupport"]),
     .testTarget(name: "PCloudShellTests", dependencies: ["pcloudsh", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudPolicyTests", dependencies: [
+        "PCloudPolicy", "PCloudModel", .product(name: "PropertyBased", package: "swift-property-based"),
+    ]),
     .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
 ]
 
@@ -76,6 +81,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: systemLibraries + libraries + executables + tests,
     swiftLanguageModes: [.v6]

@@ -1,0 +1,146 @@
+import PCloudModel
+
+/// Results of resource operations: the state they imply (the original's derivation rules) and what
+/// a failure leads to (on-fail, escalation, backoff).
+extension Plan {
+    mutating func operationCompleted(
+        _ id: ResourceID, _ action: ResourceAction, _ code: OCFExitCode, incarnation: Int, detail: String?
+    ) {
+        guard let assembly = runtime.assemblies[id.assembly], assembly.incarnation == incarnation,
+            assembly.state == .running, var resource = runtime.resources[id]
+        else { return }  // stale: the assembly was fenced or stopped since the operation began
+        if action != .monitor {  // recurring monitors run on the engine's timer, never pending
+            guard resource.pending == action else { return }
+            resource.pending = nil
+        }
+        resource.lastCode = code
+        runtime.resources[id] = resource
+        let what = detail.map { "\(code.reason): \($0)" } ?? code.reason
+        switch action {
+        case .probe:
+            switch code {
+            case .ok: becomeRunning(id)
+            case .notRunning: runtime.resources[id]?.state = .stopped
+            default: failedOperation(id, action, code, what)
+            }
+        case .start:
+            if code == .ok {
+                becomeRunning(id)
+            } else {
+                failedOperation(id, action, code, what)
+            }
+        case .stop:
+            if code == .ok {
+                runtime.resources[id]?.state = .stopped
+            } else if code.isHardError {
+                unrecoverable(id, "stop of \(id) failed: \(what)")
+            } else {
+                // A resource that cannot be stopped may still be running: fence its assembly.
+                runtime.resources[id]?.state = .failed
+                assemblyFailed(id.assembly, because: "stop of \(id) failed (\(what))")
+            }
+        case .monitor:
+            guard resource.state == .running else { return }
+            if code != .ok { failedOperation(id, action, code, what) }
+        }
+    }
+
+    mutating func becomeRunning(_ id: ResourceID) {
+        guard var resource = runtime.resources[id], let definition = policy.resources[id] else { return }
+        resource.state = .running
+        resource.lastReason = nil
+        runtime.resources[id] = resource
+        if !resource.monitoring,
+            let arguments = arguments(
+                for: id, timeout: definition.monitor.timeout,
+                interval: definition.monitor.interval)
+        {
+            runtime.resources[id]?.monitoring = true
+            add(
+                .scheduleMonitor(id, arguments),
+                "\(id) is running: monitoring it every \(DurationText.format(definition.monitor.interval))")
+        }
+    }
+
+    mutating func failedOperation(_ id: ResourceID, _ action: ResourceAction, _ code: OCFExitCode, _ what: String) {
+        let verb = action == .monitor ? "monitor of \(id) failed" : "\(action.rawValue) of \(id) failed"
+        if code.isHardError {
+            unrecoverable(id, "\(verb): \(what)")
+        } else {
+            resourceFailed(id, because: "\(verb): \(what)")
+        }
+    }
+
+    mutating func unrecoverable(_ id: ResourceID, _ why: String) {
+        cancelMonitor(id, why)
+        runtime.resources[id]?.state = .unrecoverable
+        runtime.resources[id]?.lastReason = why
+        add(.markUnrecoverable(id), why + ": a hard error, so \(id) is left stopped until an operator cleans it up")
+    }
+
+    mutating func cancelMonitor(_ id: ResourceID, _ why: String) {
+        guard runtime.resources[id]?.monitoring == true else { return }
+        runtime.resources[id]?.monitoring = false
+        add(.cancelMonitor(id), why)
+    }
+
+    /// A resource failed: what its `on-fail` says, counting towards its escalation limit.
+    mutating func resourceFailed(_ id: ResourceID, because why: String) {
+        guard let definition = policy.resources[id] else { return }
+        runtime.resources[id]?.lastReason = why
+        switch definition.onFail {
+        case .ignore:
+            _ = runtime.resources[id]?.failures.record(at: now, limit: nil, expiry: definition.failureExpiry)
+            add(.failureIgnored(id), why + ": ignored (on-fail: ignore)")
+        case .block:
+            cancelMonitor(id, why)
+            runtime.resources[id]?.state = .blocked
+            add(.block(id), why + ": blocked (on-fail: block); nothing more is done until an operator cleans it up")
+        case .stop:
+            cancelMonitor(id, why)
+            runtime.resources[id]?.state = .failed
+            runtime.resources[id]?.disabled = true
+            add(.restartResource(id), why + ": stopping it and leaving it stopped (on-fail: stop)")
+        case .escalate:
+            assemblyFailed(id.assembly, because: why + " (on-fail: escalate)")
+        case .restart:
+            restartOrEscalate(id, definition, because: why)
+        }
+    }
+
+    mutating func restartOrEscalate(_ id: ResourceID, _ definition: Resource, because why: String) {
+        let decision = runtime.resources[id]!.failures.record(
+            at: now, limit: definition.escalation, expiry: definition.failureExpiry)
+        switch decision {
+        case .escalate(let failures, let within):
+            let limit = definition.escalation!
+            let text =
+                "resource \(id) failed \(failures) times in \(DurationText.format(within)) "
+                + "(limit \(limit.failures) in \(DurationText.format(limit.period))): escalating to restart assembly \(id.assembly)"
+            runtime.resources[id]?.lastReason = text
+            add(.restartResource(id), why + "; " + text)
+            assemblyFailed(id.assembly, because: text)
+        case .restart:
+            var reason = why + ": restarting it (stop, then start)"
+            if let backoff = definition.backoff {
+                let recent = runtime.resources[id]!.failures.recent(now: now, expiry: definition.failureExpiry)
+                let delay = Self.backoffDelay(backoff, failures: recent)
+                runtime.resources[id]?.notBefore = now + delay.seconds
+                reason += " after \(DurationText.format(delay)) (backoff)"
+            }
+            add(.restartResource(id), reason)
+            cancelMonitor(id, why)
+            runtime.resources[id]?.state = .failed
+        }
+    }
+
+    /// `base`, doubled for each further recent failure, capped.
+    static func backoffDelay(_ backoff: RestartBackoff, failures: Int) -> Duration {
+        var delay = backoff.base
+        for _ in 1..<max(1, failures) {
+            delay = delay * 2
+            if delay >= backoff.cap { return backoff.cap }
+        }
+        return min(delay, backoff.cap)
+    }
+}

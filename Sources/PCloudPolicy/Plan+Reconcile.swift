@@ -1,0 +1,157 @@
+import PCloudModel
+
+/// Desired against observed: start what should run (in order), stop what should not (in reverse),
+/// and keep every started resource monitored. Runs after every input; never starts anything twice.
+extension Plan {
+    mutating func reconcile() {
+        if runtime.desired == .running {
+            for assembly in policy.deployable.assemblies { reconcileStart(assembly.name) }
+            for id in policy.order { reconcileRunning(id) }
+        } else {
+            for id in policy.order.reversed() { reconcileStopping(id) }
+            for assembly in policy.deployable.assemblies { reconcileAssemblyStop(assembly.name) }
+            if runtime.monitoring, runtime.assemblies.values.allSatisfy({ $0.state == .stopped || $0.state == .unknown }),
+                runtime.assemblies.values.allSatisfy({ $0.pending == nil })
+            {
+                runtime.monitoring = false
+                add(.stopMonitoring, "every assembly of \(deployableName) is stopped: monitoring ends")
+            }
+        }
+    }
+
+    mutating func reconcileStart(_ name: String) {
+        guard let assembly = runtime.assemblies[name], assembly.pending == nil else { return }
+        switch assembly.state {
+        case .unknown, .stopped:
+            runtime.assemblies[name]?.pending = .start
+            let again = assembly.state == .stopped ? " again" : ""
+            add(.startAssembly(name), "deployable \(deployableName) is started: starting assembly \(name)\(again)")
+        case .unreachable, .failed:
+            fence(name, "assembly \(name) is not confirmed off: fencing it before it is started again")
+        case .starting, .running:
+            break
+        }
+    }
+
+    /// One resource of a started deployable: probe, start when its `first`s run, restart when failed,
+    /// reconfigure when a referenced value changed, stop when something it needs went away.
+    mutating func reconcileRunning(_ id: ResourceID) {
+        guard runtime.assemblies[id.assembly]?.state == .running, let resource = runtime.resources[id],
+            resource.pending == nil, let definition = policy.resources[id]
+        else { return }
+        switch resource.state {
+        case .unknown:
+            guard let arguments = arguments(for: id, timeout: definition.monitor.timeout) else { return }
+            runtime.resources[id]?.pending = .probe
+            add(.probe(id, arguments), "assembly \(id.assembly) is running: probing \(id) to see whether it runs already")
+        case .stopped:
+            guard !resource.disabled, let reason = startable(id, resource) else { return }
+            guard let arguments = arguments(for: id, timeout: definition.startTimeout) else { return }
+            runtime.resources[id]?.pending = .start
+            runtime.resources[id]?.state = .starting
+            runtime.resources[id]?.notBefore = nil
+            runtime.resources[id]?.appliedParameters = arguments.parameters
+            add(.start(id, arguments), reason)
+        case .failed:
+            stop(id, "\(id) failed: stopping it before it is started again")
+        case .running:
+            if let missing = (policy.before[id] ?? []).first(where: { runtime.resources[$0]?.state != .running }) {
+                stop(id, "\(missing) is not running and \(id) runs only after it: stopping \(id)")
+            } else if let applied = resource.appliedParameters, let current = parameters(for: id), applied != current {
+                let changed = current.keys.sorted().filter { applied[$0] != current[$0] }
+                let list = changed.map { "\($0)=\(current[$0]!)" }.joined(separator: ", ")
+                add(.reconfigure(id), "\(id) uses \(list) now: restarting it with the new value")
+                stop(id, "reconfiguring \(id)")
+            }
+        case .starting, .unrecoverable, .blocked:
+            break
+        }
+    }
+
+    /// The sentence that explains a start, or nil while it has to wait.
+    func startable(_ id: ResourceID, _ resource: ResourceRuntime) -> String? {
+        if let notBefore = resource.notBefore, notBefore > now { return nil }
+        let firsts = policy.before[id] ?? []
+        guard firsts.allSatisfy({ runtime.resources[$0]?.state == .running }) else { return nil }
+        if firsts.isEmpty { return "\(id) is not running: starting it" }
+        let list = firsts.map(\.description).joined(separator: ", ")
+        return "\(id) is not running and \(list) \(firsts.count == 1 ? "runs" : "run"): starting it"
+    }
+
+    mutating func stop(_ id: ResourceID, _ reason: String) {
+        guard let resource = runtime.resources[id], resource.pending == nil,
+            let definition = policy.resources[id], let runtimeAssembly = runtime.assemblies[id.assembly]
+        else { return }
+        cancelMonitor(id, reason)
+        let parameters = resource.appliedParameters ?? parameters(for: id) ?? [:]
+        runtime.resources[id]?.pending = .stop
+        add(
+            .stop(
+                id,
+                OperationArguments(
+                    parameters: parameters, timeout: definition.stopTimeout,
+                    incarnation: runtimeAssembly.incarnation)), reason)
+    }
+
+    /// Stopping the deployable: a resource stops once everything that runs after it has stopped.
+    mutating func reconcileStopping(_ id: ResourceID) {
+        guard runtime.assemblies[id.assembly]?.state == .running, let resource = runtime.resources[id],
+            resource.pending == nil, resource.state == .running || resource.state == .failed
+        else { return }
+        let thens = policy.after[id] ?? []
+        if let waiting = thens.first(where: { [.running, .starting, .failed].contains(runtime.resources[$0]?.state) }) {
+            _ = waiting
+            return
+        }
+        let why = runtime.failed ? "deployable \(deployableName) failed" : "deployable \(deployableName) is stopping"
+        stop(id, thens.isEmpty ? "\(why): stopping \(id)" : "\(why): stopping \(id) after what runs after it")
+    }
+
+    mutating func reconcileAssemblyStop(_ name: String) {
+        guard let assembly = runtime.assemblies[name], assembly.pending == nil else { return }
+        switch assembly.state {
+        case .running, .starting:
+            let busy = resources(of: name).contains {
+                runtime.resources[$0]?.pending != nil || runtime.resources[$0]?.state == .running
+                    || runtime.resources[$0]?.state == .failed
+            }
+            guard !busy || assembly.state == .starting else { return }
+            forgetResources(of: name)
+            runtime.assemblies[name]?.pending = .stop
+            runtime.assemblies[name]?.incarnation += 1
+            add(.stopAssembly(name), "deployable \(deployableName) is stopping: shutting down assembly \(name)")
+        case .unreachable, .failed:
+            fence(name, "assembly \(name) is not confirmed off: fencing it")
+        case .unknown, .stopped:
+            break
+        }
+    }
+
+    /// The deployable's overall state, reported when it changes.
+    mutating func reportState() {
+        let state = derivedState()
+        if state == .running || state == .degraded { runtime.wasRunning = true }
+        guard state != runtime.state else { return }
+        runtime.state = state
+        add(.report(state), "deployable \(deployableName) is \(state.rawValue)")
+    }
+
+    func derivedState() -> DeployableState {
+        let assemblies = runtime.assemblies.values
+        if runtime.desired == .stopped {
+            let off = assemblies.allSatisfy { ($0.state == .stopped || $0.state == .unknown) && $0.pending == nil }
+            if runtime.failed { return .failed }
+            return off ? .stopped : .stopping
+        }
+        let up =
+            assemblies.allSatisfy { $0.state == .running }
+            && runtime.resources.values.allSatisfy {
+                $0.pending == nil && ($0.state == .running || $0.state.isParked || $0.disabled)
+            }
+        if up {
+            let parked = runtime.resources.values.contains { $0.state.isParked || $0.disabled }
+            return parked ? .degraded : .running
+        }
+        return runtime.wasRunning ? .recovering : .starting
+    }
+}

@@ -1,0 +1,129 @@
+import PCloudModel
+
+/// The recovery and escalation policy of one deployable: pure and deterministic. Given an input,
+/// the runtime state and the time, it updates the state and returns the ordered plan, each step
+/// with the sentence a person reads in the event log. No I/O; the clock is an argument.
+public struct Policy: Sendable {
+    public let deployable: Deployable
+    let resources: [ResourceID: Resource]
+    /// Resource ids in definition order (assemblies, then their resources).
+    let order: [ResourceID]
+    /// `first -> then` edges: what must run before a resource, and what runs only after it.
+    let before: [ResourceID: [ResourceID]]
+    let after: [ResourceID: [ResourceID]]
+
+    public init(_ deployable: Deployable) {
+        self.deployable = deployable
+        var resources: [ResourceID: Resource] = [:]
+        var order: [ResourceID] = []
+        for assembly in deployable.assemblies {
+            for resource in assembly.resources {
+                let id = ResourceID(assembly: assembly.name, resource: resource.name)
+                resources[id] = resource
+                order.append(id)
+            }
+        }
+        self.resources = resources
+        self.order = order
+        var before: [ResourceID: [ResourceID]] = [:]
+        var after: [ResourceID: [ResourceID]] = [:]
+        for edge in deployable.ordering where resources[edge.first] != nil && resources[edge.then] != nil {
+            before[edge.then, default: []].append(edge.first)
+            after[edge.first, default: []].append(edge.then)
+        }
+        self.before = before
+        self.after = after
+    }
+
+    /// Applies `input` at `now` and plans what follows from it.
+    public func handle(_ input: PolicyInput, _ runtime: inout DeployableRuntime, now: Double) -> [PlannedAction] {
+        var plan = Plan(policy: self, runtime: runtime, now: now)
+        plan.apply(input)
+        plan.reconcile()
+        plan.reportState()
+        runtime = plan.runtime
+        return plan.actions
+    }
+
+    /// Applies several inputs that arrived together, then plans once (the cheap path under load).
+    public func handle(_ inputs: [PolicyInput], _ runtime: inout DeployableRuntime, now: Double) -> [PlannedAction] {
+        var plan = Plan(policy: self, runtime: runtime, now: now)
+        for input in inputs { plan.apply(input) }
+        plan.reconcile()
+        plan.reportState()
+        runtime = plan.runtime
+        return plan.actions
+    }
+
+    /// When the engine should send `.tick` next (a restart held back by backoff), if ever.
+    public func nextWake(_ runtime: DeployableRuntime) -> Double? {
+        runtime.resources.values.compactMap { $0.state == .stopped ? $0.notBefore : nil }.min()
+    }
+}
+
+/// One planning pass: the state being changed and the actions collected so far.
+struct Plan {
+    let policy: Policy
+    var runtime: DeployableRuntime
+    let now: Double
+    var actions: [PlannedAction] = []
+
+    init(policy: Policy, runtime: DeployableRuntime, now: Double) {
+        self.policy = policy
+        self.runtime = runtime
+        self.now = now
+    }
+
+    mutating func add(_ step: Step, _ reason: String) {
+        actions.append(PlannedAction(step, reason))
+    }
+
+    var deployableName: String { policy.deployable.name }
+
+    mutating func apply(_ input: PolicyInput) {
+        switch input {
+        case .start: operatorStart()
+        case .stop: operatorStop()
+        case .assemblyStarted(let name, let address, let hostname): assemblyStarted(name, address: address, hostname: hostname)
+        case .assemblyStartFailed(let name, let reason): assemblyStartFailed(name, reason: reason)
+        case .assemblyReachable(let name): assemblyReachable(name)
+        case .assemblyLost(let name, let reason): assemblyLost(name, reason: reason)
+        case .assemblyFenced(let name): assemblyOff(name, how: .fence)
+        case .assemblyStopped(let name): assemblyOff(name, how: .stop)
+        case .operationCompleted(let id, let action, let code, let incarnation, let detail):
+            operationCompleted(id, action, code, incarnation: incarnation, detail: detail)
+        case .tick: break
+        case .cleanup(let id): cleanup(id)
+        }
+    }
+
+    mutating func operatorStart() {
+        runtime.desired = .running
+        runtime.failed = false
+        runtime.wasRunning = false
+        runtime.monitoring = true
+        runtime.failures.reset()
+    }
+
+    mutating func operatorStop() {
+        runtime.desired = .stopped
+    }
+
+    mutating func cleanup(_ id: ResourceID) {
+        guard var resource = runtime.resources[id] else { return }
+        resource.failures.reset()
+        resource.notBefore = nil
+        resource.disabled = false
+        if resource.state.isParked || resource.state == .failed || resource.state == .stopped {
+            // Probe again: it may have been fixed by hand.
+            resource.state = .unknown
+        }
+        resource.lastReason = "cleaned up by the operator"
+        runtime.resources[id] = resource
+    }
+
+    /// The resources of one assembly, in definition order.
+    func resources(of assembly: String) -> [ResourceID] {
+        policy.order.filter { $0.assembly == assembly }
+    }
+}

@@ -1,0 +1,66 @@
+import PCloudModel
+
+/// Everything the policy knows about a started deployable between two decisions. The engine keeps
+/// it (and persists it), feeds inputs, and executes the actions the policy returns.
+public struct DeployableRuntime: Sendable, Codable, Equatable {
+    public var desired: DesiredState = .stopped
+    /// The state last reported (a `report` action is planned whenever it changes).
+    public var state: DeployableState = .stopped
+    /// Exceeded its own limit; cleared by the next operator start.
+    public var failed = false
+    /// Reached `running` at least once since the operator started it.
+    public var wasRunning = false
+    /// Monitoring is on while the deployable is started or stopping.
+    public var monitoring = false
+    public var failures = FailureHistory()
+    public var assemblies: [String: AssemblyRuntime]
+    public var resources: [ResourceID: ResourceRuntime]
+
+    public init(for deployable: Deployable) {
+        assemblies = Dictionary(uniqueKeysWithValues: deployable.assemblies.map { ($0.name, AssemblyRuntime()) })
+        resources = [:]
+        for assembly in deployable.assemblies {
+            for resource in assembly.resources {
+                resources[ResourceID(assembly: assembly.name, resource: resource.name)] = ResourceRuntime()
+            }
+        }
+    }
+}
+
+/// Pending infrastructure work on an assembly.
+public enum AssemblyOperation: String, Sendable, Codable {
+    case start, fence, stop
+}
+
+public struct AssemblyRuntime: Sendable, Codable, Equatable {
+    public var state: AssemblyState = .unknown
+    public var pending: AssemblyOperation?
+    /// Bumped each time the guest is fenced or stopped: results of operations started in an
+    /// earlier incarnation are stale and ignored.
+    public var incarnation = 0
+    public var address: String?
+    public var hostname: String?
+    public var failures = FailureHistory()
+    public var lastReason: String?
+
+    public init() {}
+}
+
+public struct ResourceRuntime: Sendable, Codable, Equatable {
+    public var state: ResourceState = .unknown
+    /// The operation in flight; nothing else is started for this resource until it completes.
+    public var pending: ResourceAction?
+    /// A recurring monitor is scheduled.
+    public var monitoring = false
+    public var lastCode: OCFExitCode?
+    public var lastReason: String?
+    public var failures = FailureHistory()
+    /// The parameters it was last started with (to notice a changed reference).
+    public var appliedParameters: [String: String]?
+    /// Not started again before this time (restart backoff).
+    public var notBefore: Double?
+    /// `on-fail: stop`: stopped and left stopped.
+    public var disabled = false
+
+    public init() {}
+}
