@@ -12,7 +12,7 @@ let systemLibraries: [Target] = [
 let libraries: [Target] = [
     .target(name: "PCloudModel", dependencies: [.product(name: "Yams", package: "Yams")]),
     .target(name: "PCloudController", dependencies: [
-        "PCloudModel", "PCloudStore",
+        "PCloudModel", "PCloudPolicy", "PCloudStore",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),

@@ -12,4 +12,6 @@ done
 say "building"
 swift build --build-tests
 say "testing"
-swift test --skip-build "$@"
+# Serially: many integration tests wait on real daemons, and in parallel they would starve the
+# in-process async tests of the (2-thread) cooperative pool.
+swift test --skip-build --no-parallel "$@"

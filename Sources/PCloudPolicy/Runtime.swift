@@ -40,6 +40,10 @@ public struct AssemblyRuntime: Sendable, Codable, Equatable {
     public var incarnation = 0
     public var address: String?
     public var hostname: String?
+    /// The guest's pinned ssh host key (from the image build, or recorded at first contact).
+    public var hostKey: String?
+    /// The guest's boot id when the monitor knows it: a new one means it rebooted behind our back.
+    public var bootID: String?
     public var failures = FailureHistory()
     public var lastReason: String?
 

@@ -55,7 +55,10 @@ struct CPED: AsyncParsableCommand {
         let database = try Store(path: settings.storePath)
         try APIServer.prepareSocket(settings.socketPath)
         let controller = Controller(configuration: settings, store: database, logger: logger)
-        var services: [any Service] = APIServer.applications(controller: controller, metrics: registry, logger: logger)
+        let engines = Engines(controller: controller, drivers: BuiltInDrivers())
+        var services: [any Service] = APIServer.applications(
+            controller: controller, engines: engines, metrics: registry, logger: logger)
+        services.append(EngineService(engines: engines))
         services.append(HookService(controller: controller))
         if let watchdog = WatchdogService(interval: SystemdNotifier.watchdogInterval) { services.append(watchdog) }
         let group = ServiceGroup(

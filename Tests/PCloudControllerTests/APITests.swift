@@ -10,12 +10,13 @@ private let wordpressYAML = (try? String(contentsOf: BuiltProducts.packageRoot.a
 
 @Test func theAPISocketIsPrivateToItsOwner() async throws {
     let cped = try ControllerProcess()
+    // Once it answers, it has finished setting up its socket.
+    let health = try await APIClient.unix(cped.socketPath).call(.GET, "/v1/health")
+    #expect(health.status == 200)
     let mode = try FileManager.default.attributesOfItem(atPath: cped.socketPath)[.posixPermissions] as? Int
     #expect(mode == 0o600)
     let store = try FileManager.default.attributesOfItem(atPath: cped.storePath)[.posixPermissions] as? Int
     #expect(store.map { $0 & 0o077 } == 0, "the store is not readable by others")
-    let health = try await APIClient.unix(cped.socketPath).call(.GET, "/v1/health")
-    #expect(health.status == 200)
 }
 
 @Test func deployablesAreDefinedListedShownAndDeletedThroughTheAPI() async throws {

@@ -8,13 +8,13 @@ import Prometheus
 public enum APIServer {
     /// The applications to run (each is a Service for the ServiceGroup).
     public static func applications(
-        controller: Controller, metrics: PrometheusCollectorRegistry,
+        controller: Controller, engines: Engines, metrics: PrometheusCollectorRegistry,
         logger: Logger
     ) -> [any ApplicationProtocol] {
         let configuration = controller.configuration
         let socketPath = configuration.socketPath
         var apps: [any ApplicationProtocol] = []
-        let unixRouter = router(controller: controller, metrics: metrics)
+        let unixRouter = router(controller: controller, engines: engines, metrics: metrics)
         apps.append(
             Application(
                 router: unixRouter,
@@ -25,7 +25,7 @@ public enum APIServer {
                 },
                 logger: logger))
         if let tcp = configuration.tcp {
-            let tcpRouter = router(controller: controller, metrics: metrics, token: tcp.token)
+            let tcpRouter = router(controller: controller, engines: engines, metrics: metrics, token: tcp.token)
             apps.append(
                 Application(
                     router: tcpRouter,
@@ -38,7 +38,7 @@ public enum APIServer {
 
     /// The routes; with a `token`, every one of them requires it (middleware must come before routes).
     static func router(
-        controller: Controller, metrics: PrometheusCollectorRegistry,
+        controller: Controller, engines: Engines, metrics: PrometheusCollectorRegistry,
         token: String? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -51,6 +51,7 @@ public enum APIServer {
         }
         DeployableRoutes(controller: controller).register(on: router)
         EventRoutes(controller: controller).register(on: router)
+        RuntimeRoutes(controller: controller, engines: engines).register(on: router)
         return router
     }
 

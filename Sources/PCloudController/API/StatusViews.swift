@@ -35,23 +35,26 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
         func record(_ assembly: String, _ resource: String) -> RuntimeStateRecord? {
             states.first { $0.assembly == assembly && $0.resource == resource }
         }
-        func detail(_ record: RuntimeStateRecord?, _ key: String) -> String? {
+        func value(_ record: RuntimeStateRecord?, _ key: String) -> Any? {
             guard let text = record?.detail,
                 let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
             else { return nil }
-            return object[key] as? String
+            return object[key]
         }
+        func detail(_ record: RuntimeStateRecord?, _ key: String) -> String? { value(record, key) as? String }
+        /// Failure counts: the engine's own count when it has run, else the failure records.
+        func count(_ record: RuntimeStateRecord?, _ fallback: Int) -> Int { (value(record, "failures") as? Int) ?? fallback }
         let assemblies = deployable.assemblies.map { assembly in
             let assemblyRecord = record(assembly.name, "")
             return AssemblyStatus(
                 name: assembly.name, state: assemblyRecord?.state ?? "stopped",
                 address: detail(assemblyRecord, "address") ?? assembly.address,
-                failures: failures.filter { $0.assembly == assembly.name && $0.resource.isEmpty }.count,
+                failures: count(assemblyRecord, failures.filter { $0.assembly == assembly.name && $0.resource.isEmpty }.count),
                 resources: assembly.resources.map { resource in
                     let resourceRecord = record(assembly.name, resource.name)
                     return ResourceStatus(
                         name: resource.name, state: resourceRecord?.state ?? "stopped",
-                        failures: failures.filter { $0.assembly == assembly.name && $0.resource == resource.name }.count,
+                        failures: count(resourceRecord, failures.filter { $0.assembly == assembly.name && $0.resource == resource.name }.count),
                         lastReason: detail(resourceRecord, "reason"))
                 })
         }

@@ -67,3 +67,9 @@ public enum Observation: Sendable, Hashable {
     case liveness(GuestName, Liveness)
     case resource(GuestName, resource: String, OperationResult)
 }
+
+/// Monitors that can tell which host key a guest presents (ssh), so a guest first seen without a
+/// pinned key has it recorded and pinned from then on (a warning event says so).
+public protocol HostKeyDiscovery: Sendable {
+    func presentedHostKey(of guest: GuestEndpoint, timeout: Duration) async throws -> String
+}

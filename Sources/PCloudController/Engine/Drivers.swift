@@ -1,0 +1,47 @@
+import PCloudModel
+
+/// Builds the infrastructure and monitor drivers a deployable asks for. cped wires in the real ones
+/// (libvirt, OpenStack, static; ssh, agent); a driver that is not available is a clear error.
+public protocol DriverFactory: Sendable {
+    func infrastructure(for deployable: Deployable) throws -> any Infrastructure
+    func monitor(for deployable: Deployable) throws -> any Monitor
+}
+
+/// A driver the deployable needs is not built in or not configured.
+public struct DriverUnavailable: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Existing hosts at fixed addresses: pcloud monitors and recovers their resources but cannot power
+/// them off or recreate them, so "fencing" only stops talking to the old session, and "starting"
+/// reports the address from the definition.
+public struct StaticInfrastructure: Infrastructure {
+    let addresses: [String: String]
+
+    public init(_ deployable: Deployable) {
+        addresses = Dictionary(uniqueKeysWithValues: deployable.assemblies.compactMap { a in a.address.map { (a.name, $0) } })
+    }
+
+    public var kind: String { "static" }
+
+    public func start(_ guest: GuestSpec) async throws -> GuestInfo {
+        guard let address = guest.address ?? addresses[guest.name.assembly] else {
+            throw DriverUnavailable("assembly \(guest.name.assembly) has no address: static infrastructure needs one")
+        }
+        return GuestInfo(name: guest.name, id: address, power: .running, address: address)
+    }
+
+    public func fence(_ guest: GuestName) async throws {}
+    public func stop(_ guest: GuestName, grace: Duration) async throws {}
+    public func remove(_ guest: GuestName) async throws {}
+
+    public func guests(of deployable: String?) async throws -> [GuestInfo] {
+        guard let deployable else { return [] }
+        return addresses.map {
+            GuestInfo(name: GuestName(deployable: deployable, assembly: $0.key), id: $0.value, power: .running, address: $0.value)
+        }
+    }
+
+    public func events() -> AsyncStream<GuestEvent> { AsyncStream { _ in } }
+}

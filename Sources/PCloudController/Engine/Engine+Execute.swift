@@ -1,0 +1,141 @@
+import PCloudModel
+import PCloudPolicy
+
+/// Carrying out the policy's steps: each becomes a task that reports its result to the inbox.
+extension Engine {
+    func execute(_ action: PlannedAction) {
+        switch action.step {
+        case .startAssembly(let assembly): startAssembly(assembly)
+        case .fenceAssembly(let assembly):
+            stopWatching(assembly)
+            infra(assembly) { infrastructure, guest in
+                try await infrastructure.fence(guest)
+                return .assemblyFenced(guest.assembly)
+            }
+        case .stopAssembly(let assembly):
+            stopWatching(assembly)
+            infra(assembly) { infrastructure, guest in
+                try await infrastructure.stop(guest, grace: .seconds(60))
+                return .assemblyStopped(guest.assembly)
+            }
+        case .probe(let id, let arguments): operate(.probe, id, arguments)
+        case .start(let id, let arguments): operate(.start, id, arguments)
+        case .stop(let id, let arguments): operate(.stop, id, arguments)
+        case .scheduleMonitor(let id, let arguments): recurringMonitor(id, arguments)
+        case .cancelMonitor(let id):
+            tasks.removeValue(forKey: "monitor:\(id)")?.cancel()
+        case .stopMonitoring:
+            for key in tasks.keys where key.hasPrefix("watch:") || key.hasPrefix("monitor:") {
+                tasks.removeValue(forKey: key)?.cancel()
+            }
+            let guests = policy.deployable.assemblies.map { GuestName(deployable: name, assembly: $0.name) }
+            Task { [monitor] in for guest in guests { await monitor.forget(guest) } }
+        default:
+            break  // decisions and reports: recorded as events only
+        }
+    }
+
+    func spec(for assembly: String) -> GuestSpec {
+        let definition = policy.deployable.assembly(named: assembly)
+        return GuestSpec(
+            name: GuestName(deployable: name, assembly: assembly),
+            deployableUUID: policy.deployable.uuid?.uuidString.lowercased() ?? name, image: definition?.image,
+            memoryMiB: definition?.memoryMiB ?? 256, vcpus: definition?.vcpus ?? 1, address: definition?.address,
+            authorizedKey: nil)
+    }
+
+    func startAssembly(_ assembly: String) {
+        let spec = spec(for: assembly)
+        tasks["infra:\(assembly)"] = Task { [infrastructure, inbox] in
+            do {
+                let info = try await infrastructure.start(spec)
+                inbox.yield(.guestStarted(info))
+            } catch {
+                inbox.yield(.policy(.assemblyStartFailed(assembly, reason: "\(error)")))
+            }
+        }
+    }
+
+    /// The infrastructure said the guest runs: note its address and host key, then start watching it.
+    func guestStarted(_ info: GuestInfo) async {
+        tasks["infra:\(info.name.assembly)"] = nil
+        let assembly = info.name.assembly
+        if let key = info.hostKey { runtime.assemblies[assembly]?.hostKey = key }
+        startedAt[assembly] = clock()
+        await handle(.assemblyStarted(assembly, address: info.address, hostname: nil))
+        if runtime.assemblies[assembly]?.state == .starting { watch(assembly) }
+    }
+
+    func infra(_ assembly: String, _ work: @escaping @Sendable (any Infrastructure, GuestName) async throws -> PolicyInput) {
+        let guest = GuestName(deployable: name, assembly: assembly)
+        tasks["infra:\(assembly)"] = Task { [infrastructure, inbox] in
+            var delay = Duration.seconds(1)
+            while !Task.isCancelled {
+                do {
+                    inbox.yield(.policy(try await work(infrastructure, guest)))
+                    return
+                } catch {
+                    // Fencing and stopping must succeed before anything else happens to this guest:
+                    // retry with backoff and say why.
+                    inbox.yield(.problem(assembly, "\(guest) could not be fenced or stopped (\(error)); retrying in \(delay)"))
+                    try? await Task.sleep(for: delay)
+                    delay = min(delay * 2, .seconds(30))
+                }
+            }
+        }
+    }
+
+    func endpoint(for assembly: String) -> GuestEndpoint? {
+        guard let definition = policy.deployable.assembly(named: assembly),
+            let host = runtime.assemblies[assembly]?.address ?? definition.address
+        else { return nil }
+        return GuestEndpoint(
+            name: GuestName(deployable: name, assembly: assembly), host: host, port: definition.ssh.port,
+            user: definition.ssh.user, hostKey: runtime.assemblies[assembly]?.hostKey ?? definition.ssh.hostKey)
+    }
+
+    func operate(_ action: ResourceAction, _ id: ResourceID, _ arguments: OperationArguments) {
+        guard let resource = policy.deployable.assembly(named: id.assembly)?.resource(named: id.resource),
+            let endpoint = endpoint(for: id.assembly)
+        else {
+            send(
+                .operationCompleted(
+                    id, action, .unknownError, incarnation: arguments.incarnation, detail: "no address for \(id.assembly)"))
+            return
+        }
+        tasks["op:\(id)"] = Task { [monitor, inbox] in
+            let result = await monitor.run(
+                action, resource: resource, parameters: arguments.parameters, on: endpoint, timeout: arguments.timeout)
+            inbox.yield(.operationDone(id, action, result, incarnation: arguments.incarnation))
+        }
+    }
+
+    func recurringMonitor(_ id: ResourceID, _ arguments: OperationArguments) {
+        guard let resource = policy.deployable.assembly(named: id.assembly)?.resource(named: id.resource),
+            let endpoint = endpoint(for: id.assembly), let interval = arguments.interval
+        else { return }
+        tasks["monitor:\(id)"]?.cancel()
+        tasks["monitor:\(id)"] = Task { [monitor, inbox] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { return }
+                let result = await monitor.run(
+                    .monitor, resource: resource, parameters: arguments.parameters, on: endpoint, timeout: arguments.timeout)
+                if Task.isCancelled { return }
+                inbox.yield(.operationDone(id, .monitor, result, incarnation: arguments.incarnation))
+                if result.code != .ok { return }  // the policy decides what follows
+            }
+        }
+    }
+
+    func operationDone(_ id: ResourceID, _ action: ResourceAction, _ result: OperationResult, incarnation: Int) async {
+        if action != .monitor { tasks["op:\(id)"] = nil }
+        let detail = result.transportError ?? Self.lastLine(result.output)
+        await handle(.operationCompleted(id, action, result.code, incarnation: incarnation, detail: detail))
+    }
+
+    static func lastLine(_ output: String) -> String? {
+        let line = output.split(separator: "\n").last.map { String($0.prefix(200)) }
+        return line?.isEmpty == false ? line : nil
+    }
+}

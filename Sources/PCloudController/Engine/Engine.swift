@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import PCloudModel
+import PCloudPolicy
+import PCloudStore
+
+/// One started deployable: a reconcile loop. Inputs (operator requests, infrastructure and monitor
+/// results, timers) arrive in one inbox; each goes through the pure policy; every decision and action
+/// is recorded as an event and the runtime is saved; then the actions are carried out by tasks that
+/// report back to the inbox. A task, not a thread, per deployable; waits are async.
+public actor Engine {
+    public nonisolated let name: String
+    var policy: Policy
+    var runtime: DeployableRuntime
+    let controller: Controller
+    let infrastructure: any Infrastructure
+    let monitor: any Monitor
+    let clock: @Sendable () -> Double
+    let logger: Logger
+    nonisolated let inbox: AsyncStream<EngineInput>.Continuation
+    let inputs: AsyncStream<EngineInput>
+    /// In-flight work by key (`op:db/mariadb`, `monitor:db/mariadb`, `watch:db`, `infra:db`, `wake`).
+    var tasks: [String: Task<Void, Never>] = [:]
+    var lastUptime: [String: Duration] = [:]
+    /// When each guest was last started (for the boot timeout).
+    var startedAt: [String: Double] = [:]
+    /// How long a started guest may take to become reachable before it counts as failed.
+    let bootTimeout: Duration
+
+    init(
+        deployable: Deployable, runtime: DeployableRuntime, controller: Controller, infrastructure: any Infrastructure,
+        monitor: any Monitor, bootTimeout: Duration = .seconds(300),
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        name = deployable.name
+        policy = Policy(deployable)
+        self.runtime = runtime
+        self.controller = controller
+        self.infrastructure = infrastructure
+        self.monitor = monitor
+        self.bootTimeout = bootTimeout
+        self.clock = clock
+        var logger = controller.logger
+        logger[metadataKey: "deployable"] = "\(deployable.name)"
+        self.logger = logger
+        (inputs, inbox) = AsyncStream.makeStream(of: EngineInput.self)
+    }
+
+    /// Sends an input to the engine (operator requests come this way).
+    public nonisolated func send(_ input: PolicyInput) { inbox.yield(.policy(input)) }
+
+    /// Runs until the deployable is stopped (or failed and stopped), or until cancelled (controller
+    /// shutdown: guests keep running; in-flight actions are recorded as interrupted).
+    func run(resuming: Bool) async {
+        let events = Task { [infrastructure, inbox, name] in
+            for await event in infrastructure.events() where event.name.deployable == name {
+                inbox.yield(.guest(event))
+            }
+        }
+        defer { events.cancel() }
+        if resuming { await reissuePending() }
+        for await input in inputs {
+            if Task.isCancelled { break }
+            switch input {
+            case .policy(let input): await handle(input)
+            case .guest(let event): await guestEvent(event)
+            case .liveness(let assembly, let result, let incarnation): await liveness(assembly, result, incarnation: incarnation)
+            case .reload(let deployable): await reload(deployable)
+            case .guestStarted(let info): await guestStarted(info)
+            case .operationDone(let id, let action, let result, let incarnation):
+                await operationDone(id, action, result, incarnation: incarnation)
+            case .problem(let assembly, let message): await problem(assembly, message)
+            case .hostKey(let assembly, let key): await hostKeyRecorded(assembly, key)
+            }
+            if runtime.desired == .stopped && !runtime.monitoring && tasks.filter({ !$0.key.hasPrefix("monitor:") }).isEmpty {
+                break
+            }
+        }
+        await interrupt()
+        inbox.finish()
+    }
+
+    func handle(_ input: PolicyInput) async {
+        let actions = policy.handle(input, &runtime, now: clock())
+        await record(input, actions)
+        for action in actions { execute(action) }
+        scheduleWake()
+    }
+
+    /// Persists the runtime and publishes the plan's events; a store failure is logged, never fatal.
+    func record(_ input: PolicyInput, _ actions: [PlannedAction]) async {
+        let events = EngineEvents.events(for: input, actions, deployable: name, runtime: runtime, at: clock())
+        do {
+            try await RuntimePersistence.save(runtime, policy.deployable, store: controller.store, at: clock())
+            if !events.isEmpty { try await controller.publish(events) }
+        } catch {
+            logger.error("could not record the engine's state: \(error)")
+        }
+    }
+
+    func scheduleWake() {
+        tasks["wake"]?.cancel()
+        guard let wake = policy.nextWake(runtime) else { return }
+        let delay = max(0, wake - clock())
+        tasks["wake"] = Task { [inbox] in
+            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000) + 1))
+            if !Task.isCancelled { inbox.yield(.policy(.tick)) }
+        }
+    }
+
+    /// Controller shutdown: cancel what runs and say which actions did not finish.
+    func interrupt() async {
+        let interrupted = tasks.keys.filter { $0.hasPrefix("op:") || $0.hasPrefix("infra:") }.sorted()
+        for task in tasks.values { task.cancel() }
+        tasks.removeAll()
+        guard !interrupted.isEmpty else { return }
+        let now = clock()
+        let events = interrupted.map {
+            StoredEvent(
+                at: now, deployable: name, kind: "action.interrupted", severity: .warning,
+                message:
+                    "\($0.split(separator: ":", maxSplits: 1).last ?? "") was interrupted by the controller stopping; it is checked again at the next start"
+            )
+        }
+        _ = try? await controller.publish(events)
+    }
+
+    /// Replaces the definition (reload): runtime entries of unchanged assemblies and resources stay.
+    func reload(_ deployable: Deployable) async {
+        var merged = DeployableRuntime(for: deployable)
+        for (key, value) in merged.assemblies { merged.assemblies[key] = runtime.assemblies[key] ?? value }
+        for (key, value) in merged.resources { merged.resources[key] = runtime.resources[key] ?? value }
+        merged.desired = runtime.desired
+        merged.state = runtime.state
+        merged.failed = runtime.failed
+        merged.wasRunning = runtime.wasRunning
+        merged.monitoring = runtime.monitoring
+        merged.failures = runtime.failures
+        let removed = runtime.assemblies.keys.filter { deployable.assembly(named: $0) == nil }
+        policy = Policy(deployable)
+        runtime = merged
+        for assembly in removed {
+            let guest = GuestName(deployable: name, assembly: assembly)
+            tasks["watch:\(assembly)"]?.cancel()
+            Task { [infrastructure] in try? await infrastructure.fence(guest) }
+        }
+        _ = try? await controller.publish([
+            StoredEvent(
+                at: clock(), deployable: name, kind: "deployable.reloaded",
+                message: "deployable \(name) reloaded: \(deployable.assemblies.count) assemblies"
+                    + (removed.isEmpty ? "" : "; removed \(removed.sorted().joined(separator: ", "))"))
+        ])
+        await handle(.tick)
+    }
+
+    /// Sends a new definition to the running engine.
+    public nonisolated func send(reload deployable: Deployable) { inbox.yield(.reload(deployable)) }
+
+    func snapshot() -> DeployableRuntime { runtime }
+}
+
+/// What reaches an engine's inbox.
+enum EngineInput: Sendable {
+    case policy(PolicyInput)
+    case guest(GuestEvent)
+    case liveness(String, Liveness, incarnation: Int)
+    case reload(Deployable)
+    case guestStarted(GuestInfo)
+    case operationDone(ResourceID, ResourceAction, OperationResult, incarnation: Int)
+    case problem(String, String)
+    case hostKey(String, String)
+}

@@ -1,0 +1,139 @@
+import Foundation
+import PCloudModel
+import PCloudPolicy
+import PCloudStore
+import ServiceLifecycle
+
+/// The engines of started deployables: created on start (or resumed when cped starts), gone once
+/// their deployable is stopped. Each runs as its own task; none blocks another.
+public actor Engines {
+    let controller: Controller
+    let drivers: any DriverFactory
+    var running: [String: (engine: Engine, task: Task<Void, Never>)] = [:]
+
+    public init(controller: Controller, drivers: any DriverFactory) {
+        self.controller = controller
+        self.drivers = drivers
+    }
+
+    /// Starts (or resumes) a deployable; returns once the engine has the request.
+    public func start(_ name: String) async throws {
+        let engine = try await engine(for: name, resuming: false)
+        engine.send(.start)
+    }
+
+    public func stop(_ name: String) async throws {
+        if let engine = running[name]?.engine {
+            engine.send(.stop)
+            return
+        }
+        // Not running here (e.g. stopped before, or cped restarted while it was stopping): resume it
+        // so its guests are found and stopped.
+        _ = try await controller.deployable(named: name)
+        let engine = try await engine(for: name, resuming: true)
+        engine.send(.stop)
+    }
+
+    public func reload(_ name: String) async throws {
+        let deployable = try await controller.deployable(named: name)
+        guard let engine = running[name]?.engine else {
+            throw APIError(.conflict, "deployable '\(name)' is not started: nothing to reload", field: "name")
+        }
+        engine.send(reload: deployable)
+    }
+
+    public func cleanup(_ name: String, resource: ResourceID) async throws {
+        let deployable = try await controller.deployable(named: name)
+        guard deployable.assembly(named: resource.assembly)?.resource(named: resource.resource) != nil else {
+            throw APIError(.notFound, "deployable '\(name)' has no resource \(resource)", field: "resource")
+        }
+        guard let engine = running[name]?.engine else {
+            throw APIError(.conflict, "deployable '\(name)' is not started", field: "name")
+        }
+        engine.send(.cleanup(resource))
+    }
+
+    /// The runtime of a started deployable (for tests and status).
+    public func runtime(of name: String) async -> DeployableRuntime? {
+        await running[name]?.engine.snapshot()
+    }
+
+    func engine(for name: String, resuming: Bool) async throws -> Engine {
+        if let existing = running[name] { return existing.engine }
+        let deployable = try await controller.deployable(named: name)
+        let infrastructure: any Infrastructure
+        let monitor: any Monitor
+        do {
+            infrastructure = try drivers.infrastructure(for: deployable)
+            monitor = try drivers.monitor(for: deployable)
+        } catch {
+            throw APIError(.unprocessableContent, "deployable '\(name)' cannot be started: \(error)", field: "infrastructure")
+        }
+        var runtime = DeployableRuntime(for: deployable)
+        var resume = false
+        if let saved = try await RuntimePersistence.load(deployable, store: controller.store),
+            saved.assemblies.keys.sorted() == runtime.assemblies.keys.sorted()
+        {
+            let guests = (try? await infrastructure.guests(of: name)) ?? []
+            let power = Dictionary(guests.map { ($0.name.assembly, $0.power) }, uniquingKeysWith: { first, _ in first })
+            runtime = Resumption.resume(saved, guests: power)
+            for guest in guests where runtime.assemblies[guest.name.assembly]?.address == nil {
+                runtime.assemblies[guest.name.assembly]?.address = guest.address
+            }
+            resume = true
+        }
+        let engine = Engine(
+            deployable: deployable, runtime: runtime, controller: controller, infrastructure: infrastructure, monitor: monitor)
+        let task = Task { [weak self] in
+            await engine.run(resuming: resume || resuming)
+            await self?.finished(name, engine)
+        }
+        running[name] = (engine, task)
+        return engine
+    }
+
+    func finished(_ name: String, _ engine: Engine) {
+        if running[name]?.engine === engine { running[name] = nil }
+    }
+
+    /// At cped start: every deployable that was started when cped last stopped runs again.
+    public func resumeAll() async {
+        let names = (try? await controller.store.deployableSummariesAsync().map(\.name)) ?? []
+        for name in names {
+            guard let deployable = try? await controller.deployable(named: name),
+                let saved = try? await RuntimePersistence.load(deployable, store: controller.store),
+                saved.desired == .running || saved.monitoring
+            else { continue }
+            do {
+                _ = try await engine(for: name, resuming: true)
+            } catch {
+                _ = try? await controller.publish([
+                    StoredEvent(
+                        at: Date().timeIntervalSince1970, deployable: name, kind: "deployable.problem", severity: .error,
+                        message: "deployable \(name) could not be resumed: \(error)")
+                ])
+            }
+        }
+    }
+
+    /// Controller shutdown: every engine stops acting (guests keep running) and says what it interrupted.
+    public func shutdown() async {
+        let tasks = running.values.map(\.task)
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        running.removeAll()
+    }
+}
+
+/// Runs the engines inside cped's ServiceGroup: resumes started deployables, drains on SIGTERM.
+public struct EngineService: Service {
+    let engines: Engines
+
+    public init(engines: Engines) { self.engines = engines }
+
+    public func run() async throws {
+        await engines.resumeAll()
+        try? await gracefulShutdown()
+        await engines.shutdown()
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import PCloudModel
+
+/// How long to wait for a deployable to reach a state, and whether to.
+struct WaitOptions: ParsableArguments {
+    @Flag(help: "Wait until the deployable is running (start) or stopped (stop), showing progress.") var wait = false
+    @Option(help: ArgumentHelp("Give up waiting after this long (e.g. 90s, 5m).", valueName: "duration"))
+    var timeout: String = "5m"
+
+    func limit() throws -> Duration {
+        guard let duration = DurationText.parse(timeout) else {
+            throw ValidationError("--timeout takes a duration like 90s or 5m, got '\(timeout)'")
+        }
+        return duration
+    }
+}
+
+struct DeployableStart: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deployable_start",
+        abstract: "Start a deployable: its guests, then its resources in order; then keep it running.")
+    @OptionGroup var controller: ControllerOptions
+    @OptionGroup var waiting: WaitOptions
+    @Argument(help: "The deployable.") var name: String
+
+    func run() async throws {
+        let limit = try waiting.limit()
+        _ = try await controller.client.request(.POST, "/v1/deployables/\(name.urlPathEscaped)/start")
+        print("deployable \(name): start requested")
+        if waiting.wait {
+            try await StateWaiter(client: controller.client, name: name).wait(
+                for: ["running", "degraded"], failOn: ["failed", "stopped"], limit: limit)
+        }
+    }
+}
+
+struct DeployableStop: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deployable_stop", abstract: "Stop a deployable: its resources in reverse order, then its guests.")
+    @OptionGroup var controller: ControllerOptions
+    @OptionGroup var waiting: WaitOptions
+    @Argument(help: "The deployable.") var name: String
+
+    func run() async throws {
+        let limit = try waiting.limit()
+        _ = try await controller.client.request(.POST, "/v1/deployables/\(name.urlPathEscaped)/stop")
+        print("deployable \(name): stop requested")
+        if waiting.wait {
+            try await StateWaiter(client: controller.client, name: name).wait(
+                for: ["stopped", "failed"], failOn: [], limit: limit)
+        }
+    }
+}
+
+struct DeployableReload: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deployable_reload",
+        abstract: "Apply a started deployable's changed definition without restarting what did not change.")
+    @OptionGroup var controller: ControllerOptions
+    @Argument(help: "The deployable.") var name: String
+
+    func run() async throws {
+        _ = try await controller.client.request(.POST, "/v1/deployables/\(name.urlPathEscaped)/reload")
+        print("deployable \(name): reloaded")
+    }
+}
+
+struct ResourceCleanup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resource_cleanup",
+        abstract: "Forget a resource's failures and probe it again (like crm_resource --cleanup); unblocks it.")
+    @OptionGroup var controller: ControllerOptions
+    @Argument(help: "The deployable.") var name: String
+    @Argument(help: "ASSEMBLY/RESOURCE.") var resource: String
+
+    func run() async throws {
+        _ = try await controller.client.request(
+            .POST, "/v1/deployables/\(name.urlPathEscaped)/cleanup?resource=\(resource.urlPathEscaped)")
+        print("deployable \(name): \(resource) cleaned up")
+    }
+}
+
+/// Polls a deployable's status until it reaches one of the wanted states, printing progress.
+struct StateWaiter {
+    let client: CPEDClient
+    let name: String
+
+    func wait(for wanted: Set<String>, failOn: Set<String>, limit: Duration) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        var shown = ""
+        while clock.now < deadline {
+            let data = try await client.request(.GET, "/v1/deployables/\(name.urlPathEscaped)/status")
+            let status = try JSONDecoder().decode(DeployableStatusCommand.StatusView.self, from: data)
+            let resources = status.assemblies.flatMap(\.resources)
+            let line =
+                "\(status.state): \(status.assemblies.filter { $0.state == "running" }.count)/\(status.assemblies.count) assemblies, "
+                + "\(resources.filter { $0.state == "running" }.count)/\(resources.count) resources running"
+            if line != shown {
+                print("  \(line)")
+                fflush(nil)
+                shown = line
+            }
+            if wanted.contains(status.state) { return }
+            if failOn.contains(status.state) {
+                throw CPEDClient.Failure(
+                    description:
+                        "deployable \(name) is \(status.state): see pcloudsh deployable_status \(name) and pcloudsh events --deployable \(name)"
+                )
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw CPEDClient.Failure(
+            description:
+                "deployable \(name) did not reach \(wanted.sorted().joined(separator: " or ")) within \(DurationText.format(limit)); it goes on trying: see pcloudsh deployable_status \(name)"
+        )
+    }
+}
