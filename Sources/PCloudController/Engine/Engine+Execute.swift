@@ -103,9 +103,11 @@ extension Engine {
                     id, action, .unknownError, incarnation: arguments.incarnation, detail: "no address for \(id.assembly)"))
             return
         }
-        tasks["op:\(id)"] = Task { [monitor, inbox] in
+        tasks["op:\(id)"] = Task { [monitor, inbox, name] in
+            let began = ContinuousClock.now
             let result = await monitor.run(
                 action, resource: resource, parameters: arguments.parameters, on: endpoint, timeout: arguments.timeout)
+            EngineMetrics.duration((ContinuousClock.now - began).seconds, deployable: name, operation: action.rawValue)
             inbox.yield(.operationDone(id, action, result, incarnation: arguments.incarnation))
         }
     }
@@ -115,12 +117,14 @@ extension Engine {
             let endpoint = endpoint(for: id.assembly), let interval = arguments.interval
         else { return }
         tasks["monitor:\(id)"]?.cancel()
-        tasks["monitor:\(id)"] = Task { [monitor, inbox] in
+        tasks["monitor:\(id)"] = Task { [monitor, inbox, name] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 if Task.isCancelled { return }
+                let began = ContinuousClock.now
                 let result = await monitor.run(
                     .monitor, resource: resource, parameters: arguments.parameters, on: endpoint, timeout: arguments.timeout)
+                EngineMetrics.duration((ContinuousClock.now - began).seconds, deployable: name, operation: "monitor")
                 if Task.isCancelled { return }
                 inbox.yield(.operationDone(id, .monitor, result, incarnation: arguments.incarnation))
                 if result.code != .ok { return }  // the policy decides what follows

@@ -10,7 +10,7 @@ extension Engine {
         guard let endpoint = endpoint(for: assembly), let incarnation = runtime.assemblies[assembly]?.incarnation else { return }
         let settings = policy.deployable.monitor
         tasks["watch:\(assembly)"]?.cancel()
-        tasks["watch:\(assembly)"] = Task { [monitor, inbox] in
+        tasks["watch:\(assembly)"] = Task { [monitor, inbox, name] in
             var endpoint = endpoint
             if endpoint.hostKey == nil, let discovery = monitor as? any HostKeyDiscovery {
                 // No key from the image build: record the first one seen and pin it from then on.
@@ -24,7 +24,9 @@ extension Engine {
                 }
             }
             while !Task.isCancelled {
+                let began = ContinuousClock.now
                 let result = await monitor.liveness(of: endpoint, timeout: settings.timeout)
+                EngineMetrics.duration((ContinuousClock.now - began).seconds, deployable: name, operation: "liveness")
                 if Task.isCancelled { return }
                 inbox.yield(.liveness(assembly, result, incarnation: incarnation))
                 try? await Task.sleep(for: settings.interval)

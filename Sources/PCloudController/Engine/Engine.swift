@@ -81,7 +81,10 @@ public actor Engine {
     }
 
     func handle(_ input: PolicyInput) async {
+        let before = runtime.state
         let actions = policy.handle(input, &runtime, now: clock())
+        EngineMetrics.record(actions, deployable: name)
+        if !actions.isEmpty || before != runtime.state { EngineMetrics.states(runtime, deployable: name) }
         await record(input, actions)
         for action in actions { execute(action) }
         scheduleWake()
