@@ -20,6 +20,8 @@ let libraries: [Target] = [
         .product(name: "Prometheus", package: "swift-prometheus"),
     ]),
     .target(name: "PCloudStore", dependencies: ["PCloudModel", .product(name: "GRDB", package: "GRDB.swift")]),
+    .target(name: "PCloudSSH", dependencies: ["CLibssh2"]),
+    .target(name: "PCloudMonitor", dependencies: ["PCloudModel", "PCloudSSH"]),
 ]
 
 let executables: [Target] = [
@@ -53,6 +55,8 @@ let tests: [Target] = [
     ]),
     .testTarget(name: "PCloudShellTests", dependencies: ["pcloudsh", "PCloudTestSupport"]),
     .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudSSHTests", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudMonitorTests", dependencies: ["PCloudMonitor", "PCloudSSH", "PCloudModel", "PCloudTestSupport"]),
 ]
 
 let package = Package(
