@@ -9,7 +9,10 @@ public struct ResourceCommand: Sendable, Hashable {
     private var mapping: Mapping
 
     enum Mapping: Sendable, Hashable {
-        case ocf, lsb(ResourceAction), systemd(ResourceAction), exec(ResourceAction)
+        case ocf
+        case lsb(ResourceAction)
+        case systemd(ResourceAction)
+        case exec(ResourceAction)
     }
 
     public static let ocfRoot = "/usr/lib/ocf"

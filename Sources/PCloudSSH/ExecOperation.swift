@@ -102,7 +102,10 @@ final class SessionOperation {
                     let (outCount, outError) = drain(handle, channel, stream: 0, into: &stdout, buffer)
                     let (errCount, errError) = drain(handle, channel, stream: 1, into: &stderr, buffer)
                     if let error = outError ?? errError { return fail(error, handle: handle) }
-                    if outCount + errCount > 0 { progress &+= 1; continue }
+                    if outCount + errCount > 0 {
+                        progress &+= 1
+                        continue
+                    }
                     complete = eof
                     if eof || !handle.atEOF(channel) { break }
                 }

@@ -27,13 +27,15 @@ public final class SSHEventLoop: Sendable {
         epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
         var pthread = pthread_t()
         let box = Unmanaged.passRetained(self)
-        pthread_create(&pthread, nil, { raw in
-            let loop = Unmanaged<SSHEventLoop>.fromOpaque(raw!).takeRetainedValue()
-            pcloud_ssh_name_thread("pcloud-ssh-loop")
-            loop.thread.withLock { $0.id = pcloud_ssh_gettid() }
-            LoopState(loop: loop).run()
-            return nil
-        }, box.toOpaque())
+        pthread_create(
+            &pthread, nil,
+            { raw in
+                let loop = Unmanaged<SSHEventLoop>.fromOpaque(raw!).takeRetainedValue()
+                pcloud_ssh_name_thread("pcloud-ssh-loop")
+                loop.thread.withLock { $0.id = pcloud_ssh_gettid() }
+                LoopState(loop: loop).run()
+                return nil
+            }, box.toOpaque())
         pthread_detach(pthread)
     }
 

@@ -39,7 +39,9 @@ public final class SSHSession: Sendable {
     /// Runs `command` (a shell command line: quote arguments with `ShellQuote`) on a new channel.
     /// Throws `SSHError.timeout` when it has not finished within `timeout`; output beyond
     /// `outputLimit` bytes per stream is dropped.
-    public func exec(_ command: String, timeout: Duration = .seconds(5), outputLimit: Int = 64 * 1024)
+    public func exec(
+        _ command: String, timeout: Duration = .seconds(5), outputLimit: Int = 64 * 1024
+    )
         async throws -> SSHExecResult
     {
         try await withCheckedThrowingContinuation { continuation in

@@ -20,6 +20,7 @@ struct SSHSessionTests {
 
     @Test func execReturnsStdoutStderrAndExitStatus() async throws {
         let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
         let result = try await session(sshd).exec("echo out; echo err >&2; exit 3")
         #expect(result.exitStatus == 3)
         #expect(result.stdout == "out\n")
@@ -29,7 +30,10 @@ struct SSHSessionTests {
 
     @Test func quotedArgumentsReachTheRemoteCommandUnchanged() async throws {
         let sshd = try daemon()
-        let values = ["two words", "it's", "$HOME and ${PATH}", "`id`", "\"double\"", "back\\slash", "new\nline", "", ";rm -rf /x"]
+        defer { withExtendedLifetime(sshd) {} }
+        let values = [
+            "two words", "it's", "$HOME and ${PATH}", "`id`", "\"double\"", "back\\slash", "new\nline", "", ";rm -rf /x",
+        ]
         let result = try await session(sshd).exec(ShellQuote.command(["printf", "%s\\0"] + values))
         #expect(result.exitStatus == 0)
         #expect(result.stdout.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init) == values)
@@ -37,6 +41,7 @@ struct SSHSessionTests {
 
     @Test func slowCommandTimesOutAndTheSessionStaysUsable() async throws {
         let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
         let ssh = session(sshd)
         await #expect(throws: SSHError.self) { try await ssh.exec("sleep 3", timeout: .milliseconds(300)) }
         do {
@@ -54,6 +59,7 @@ struct SSHSessionTests {
 
     @Test func outputBeyondTheLimitIsDroppedAndFlagged() async throws {
         let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
         let result = try await session(sshd).exec("head -c 300000 /dev/zero | tr '\\0' x", outputLimit: 65536)
         #expect(result.exitStatus == 0)
         #expect(result.stdout.utf8.count == 65536)
@@ -63,6 +69,7 @@ struct SSHSessionTests {
 
     @Test func unpinnedSessionReturnsThePresentedHostKey() async throws {
         let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
         let presented = try await session(sshd).connect()
         #expect(presented == sshd.hostKey)
         #expect(presented.hasPrefix("ssh-ed25519 "))
@@ -70,6 +77,7 @@ struct SSHSessionTests {
 
     @Test func differentHostKeyIsRefusedWithBothKeys() async throws {
         let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
         let pinned = sshd.spareKey + " some comment"
         let ssh = session(sshd, pinned: pinned)
         do {
@@ -82,14 +90,17 @@ struct SSHSessionTests {
 
     @Test func pinnedMatchingKeyIsAccepted() async throws {
         let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
         let result = try await session(sshd, pinned: sshd.hostKey + " comment").exec("echo ok")
         #expect(result.stdout == "ok\n")
     }
 
     @Test func wrongClientKeyIsReportedAsAuthenticationFailure() async throws {
         let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
         let stranger = sshd.spareKeyPath
-        let ssh = SSHSession(host: sshd.host, port: sshd.port, user: NSUserName(), identity: SSHIdentity(privateKeyPath: stranger))
+        let ssh = SSHSession(
+            host: sshd.host, port: sshd.port, user: NSUserName(), identity: SSHIdentity(privateKeyPath: stranger))
         do {
             _ = try await ssh.exec("true")
             Issue.record("a key that is not authorized got in")
@@ -119,6 +130,7 @@ struct SSHSessionTests {
 
     @Test func sessionReconnectsAfterSSHDRestarts() async throws {
         let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
         let ssh = session(sshd, options: SSHSessionOptions(initialBackoff: .milliseconds(50), maximumBackoff: .milliseconds(500)))
         #expect(try await ssh.exec("echo before").stdout == "before\n")
         sshd.stop()
@@ -135,6 +147,7 @@ struct SSHSessionTests {
 
     @Test func replacedHostKeyIsRefusedAfterReconnect() async throws {
         let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
         let ssh = session(sshd)  // unpinned: the first key seen is pinned from then on
         let first = try await ssh.connect()
         sshd.stop()
