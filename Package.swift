@@ -22,6 +22,8 @@ let libraries: [Target] = [
     ]),
     .target(name: "PCloudPolicy", dependencies: ["PCloudModel"]),
     .target(name: "PCloudStore", dependencies: ["PCloudModel", .product(name: "GRDB", package: "GRDB.swift")]),
+    .target(name: "PCloudSSH", dependencies: ["CLibssh2"]),
+    .target(name: "PCloudMonitor", dependencies: ["PCloudModel", "PCloudSSH"]),
 ]
 
 let executables: [Target] = [
@@ -61,6 +63,8 @@ let tests: [Target] = [
         "PCloudPolicy", "PCloudModel", .product(name: "PropertyBased", package: "swift-property-based"),
     ]),
     .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudSSHTests", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudMonitorTests", dependencies: ["PCloudMonitor", "PCloudSSH", "PCloudModel", "PCloudTestSupport"]),
 ]
 
 let package = Package(

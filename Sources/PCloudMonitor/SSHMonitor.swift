@@ -1,0 +1,98 @@
+import PCloudModel
+import PCloudSSH
+import Synchronization
+
+/// The ssh monitoring method: one persistent libssh2 session per guest, all driven by one
+/// `SSHEventLoop` thread. Liveness reads the guest's uptime and boot id; resource operations run
+/// the class's command (`ResourceCommand`) on a channel of that session.
+public final class SSHMonitor: Monitor {
+    private let identity: SSHIdentity
+    private let options: SSHSessionOptions
+    private let loop: SSHEventLoop
+    private let outputLimit: Int
+    private let sessions = Mutex<[GuestName: (endpoint: GuestEndpoint, session: SSHSession)]>([:])
+    private let stream: AsyncStream<Observation>
+    private let continuation: AsyncStream<Observation>.Continuation
+
+    /// The command a liveness check runs: uptime in seconds, then the boot id (a reboot changes it).
+    public static let livenessCommand = "cat /proc/uptime /proc/sys/kernel/random/boot_id"
+
+    public init(
+        identity: SSHIdentity, options: SSHSessionOptions = SSHSessionOptions(), loop: SSHEventLoop = .shared,
+        outputLimit: Int = 64 * 1024
+    ) {
+        self.identity = identity
+        self.options = options
+        self.loop = loop
+        self.outputLimit = outputLimit
+        (stream, continuation) = AsyncStream.makeStream(of: Observation.self)
+    }
+
+    deinit { continuation.finish() }
+
+    public func liveness(of guest: GuestEndpoint, timeout: Duration) async -> Liveness {
+        do {
+            let result = try await session(for: guest).exec(Self.livenessCommand, timeout: timeout, outputLimit: 4096)
+            guard result.exitStatus == 0, let alive = Self.parseLiveness(result.stdout) else {
+                return .unreachable(reason: "liveness check exited \(result.exitStatus): \(result.stderr.prefix(200))")
+            }
+            return alive
+        } catch let SSHError.hostKeyMismatch(expected, presented) {
+            return .hostKeyMismatch(expected: expected, presented: presented)
+        } catch {
+            return .unreachable(reason: "\(error)")
+        }
+    }
+
+    public func run(
+        _ action: ResourceAction, resource: Resource, parameters: [String: String], on guest: GuestEndpoint,
+        timeout: Duration
+    ) async -> OperationResult {
+        guard let command = ResourceCommand(action, resource: resource, parameters: parameters) else {
+            return OperationResult(code: .unimplemented, output: "\(resource.name) has no \(action.rawValue) command")
+        }
+        do {
+            let result = try await session(for: guest).exec(command.command, timeout: timeout, outputLimit: outputLimit)
+            let output = result.stdout + result.stderr
+            return OperationResult(code: command.code(forExitStatus: result.exitStatus), output: output)
+        } catch {
+            return OperationResult(code: .unknownError, transportError: "\(error)")
+        }
+    }
+
+    /// ssh only answers questions: this stream never yields (it ends when the monitor goes).
+    public func observations() -> AsyncStream<Observation> { stream }
+
+    public func forget(_ guest: GuestName) async {
+        let removed = sessions.withLock { $0.removeValue(forKey: guest) }
+        await removed?.session.close()
+    }
+
+    /// Connects if needed and returns the host key the guest presents, so a guest first seen
+    /// without a pinned key can have it recorded.
+    public func presentedHostKey(of guest: GuestEndpoint, timeout: Duration = .seconds(10)) async throws -> String {
+        try await session(for: guest).connect(timeout: timeout)
+    }
+
+    /// `/proc/uptime` then the boot id: `12345.67 890.12\n<uuid>\n`.
+    static func parseLiveness(_ output: String) -> Liveness? {
+        let lines = output.split(separator: "\n")
+        guard let first = lines.first, let seconds = first.split(separator: " ").first.flatMap({ Double($0) }) else {
+            return nil
+        }
+        let bootID = lines.count > 1 ? String(lines[1]) : nil
+        return .alive(uptime: .milliseconds(Int64(seconds * 1000)), bootID: bootID)
+    }
+
+    /// The guest's session; a changed endpoint (address, port, user, pinned key) gets a new one.
+    private func session(for guest: GuestEndpoint) -> SSHSession {
+        sessions.withLock { sessions in
+            if let existing = sessions[guest.name], existing.endpoint == guest { return existing.session }
+            let session = SSHSession(
+                host: guest.host, port: guest.port, user: guest.user, identity: identity, pinnedHostKey: guest.hostKey,
+                options: options, loop: loop)
+            sessions[guest.name] = (guest, session)
+            return session
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import CLibssh2
+import Glibc
+import Synchronization
+
+/// The one thread that drives every ssh session: an epoll loop over the sessions' sockets on a
+/// dedicated thread (never Swift's cooperative pool). Async callers hand it requests; their
+/// continuations are resumed from this thread when the work is done.
+public final class SSHEventLoop: Sendable {
+    /// The process-wide loop, started on first use.
+    public static let shared = SSHEventLoop()
+
+    let epollFD: Int32
+    let wakeFD: Int32
+    private let inbox = Mutex<[LoopCommand]>([])
+    private let thread = Mutex<(id: Int32?, running: Bool)>((nil, true))
+    private let sessionIDs = Atomic<Int>(0)
+
+    /// Starts the loop's thread (named `pcloud-ssh-loop`).
+    public init() {
+        // A peer that vanishes must surface as an error, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = UInt64.max
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+        var pthread = pthread_t()
+        let box = Unmanaged.passRetained(self)
+        pthread_create(
+            &pthread, nil,
+            { raw in
+                let loop = Unmanaged<SSHEventLoop>.fromOpaque(raw!).takeRetainedValue()
+                pcloud_ssh_name_thread("pcloud-ssh-loop")
+                loop.thread.withLock { $0.id = pcloud_ssh_gettid() }
+                LoopState(loop: loop).run()
+                return nil
+            }, box.toOpaque())
+        pthread_detach(pthread)
+    }
+
+    /// The kernel thread id of the loop thread, once it runs (tests check it is the only one).
+    public var threadID: Int32? { thread.withLock { $0.id } }
+
+    /// Stops the loop: every session is closed and the thread ends.
+    public func shutdown() {
+        submit(.shutdown)
+    }
+
+    func nextSessionID() -> Int { sessionIDs.add(1, ordering: .relaxed).newValue }
+
+    func submit(_ command: LoopCommand) {
+        inbox.withLock { $0.append(command) }
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    func takeCommands() -> [LoopCommand] {
+        var drained: UInt64 = 0
+        _ = read(wakeFD, &drained, 8)
+        return inbox.withLock { commands in
+            defer { commands = [] }
+            return commands
+        }
+    }
+
+    func finished() {
+        close(epollFD)
+        close(wakeFD)
+    }
+}
+
+/// What callers ask of the loop thread.
+enum LoopCommand: Sendable {
+    case open(id: Int, SSHSessionConfiguration)
+    case exec(id: Int, command: String, timeout: Duration, outputLimit: Int, CheckedContinuation<SSHExecResult, any Error>)
+    case connect(id: Int, timeout: Duration, CheckedContinuation<String, any Error>)
+    case close(id: Int, CheckedContinuation<Void, Never>?)
+    case count(CheckedContinuation<Int, Never>)
+    case shutdown
+}
