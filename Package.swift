@@ -28,7 +28,7 @@ let libraries: [Target] = [
 
 let executables: [Target] = [
     .executableTarget(name: "cped", dependencies: [
-        "PCloudController", "PCloudStore",
+        "PCloudController", "PCloudStore", "PCloudModel", "PCloudMonitor", "PCloudSSH",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),

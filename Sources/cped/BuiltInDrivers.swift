@@ -1,8 +1,19 @@
+import Foundation
+import Logging
 import PCloudController
 import PCloudModel
+import PCloudMonitor
+import PCloudSSH
 
-/// The drivers this cped was built with, chosen by each deployable's infrastructure and monitor method.
+/// The drivers this cped was built with, chosen by each deployable's infrastructure and monitor
+/// method. One ssh monitor serves every deployable (one event-loop thread for all sessions).
 struct BuiltInDrivers: DriverFactory {
+    let ssh: SSHMonitor
+
+    init(sshKeyPath: String) {
+        ssh = SSHMonitor(identity: SSHIdentity(privateKeyPath: sshKeyPath))
+    }
+
     func infrastructure(for deployable: Deployable) throws -> any Infrastructure {
         switch deployable.infrastructure {
         case .static: return StaticInfrastructure(deployable)
@@ -12,6 +23,30 @@ struct BuiltInDrivers: DriverFactory {
     }
 
     func monitor(for deployable: Deployable) throws -> any Monitor {
-        throw DriverUnavailable("the \(deployable.monitor.method.rawValue) monitor is not built into this cped")
+        switch deployable.monitor.method {
+        case .ssh: return ssh
+        case .agent: throw DriverUnavailable("the agent monitor is not built into this cped")
+        }
+    }
+}
+
+/// The controller's ssh key: made with ssh-keygen on first start so guests can be given its public half.
+enum ControllerKey {
+    static func ensure(_ path: String, logger: Logger) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        let keygen = Process()
+        keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+        keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-C", "pcloud-cped", "-f", path]
+        keygen.standardOutput = FileHandle.nullDevice
+        do { try keygen.run() } catch {
+            throw ConfigurationError(
+                "cannot make the controller's ssh key \(path): \(error.localizedDescription) (is openssh-client installed?)")
+        }
+        keygen.waitUntilExit()
+        guard keygen.terminationStatus == 0 else { throw ConfigurationError("ssh-keygen could not make \(path)") }
+        logger.notice("made the controller's ssh key", metadata: ["key": "\(path).pub"])
     }
 }

@@ -20,6 +20,7 @@ struct CPED: AsyncParsableCommand {
     @Option(help: "Also listen on TCP HOST:PORT; needs --token-file.") var tcp: String?
     @Option(help: "File holding the bearer token TCP clients must send.") var tokenFile: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
+    @Option(help: "The controller's ssh private key (made on first start when absent).") var sshKey: String?
 
     func run() async throws {
         umask(0o077)  // the socket, the store and anything else cped writes are private to its user
@@ -30,6 +31,7 @@ struct CPED: AsyncParsableCommand {
         if let store { settings.storePath = store }
         if let definitions { settings.definitionsPath = definitions }
         if let logLevel { settings.logLevel = logLevel }
+        if let sshKey { settings.sshKeyPath = sshKey }
         if let tcp {
             let parts = tcp.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
@@ -55,7 +57,8 @@ struct CPED: AsyncParsableCommand {
         let database = try Store(path: settings.storePath)
         try APIServer.prepareSocket(settings.socketPath)
         let controller = Controller(configuration: settings, store: database, logger: logger)
-        let engines = Engines(controller: controller, drivers: BuiltInDrivers())
+        try ControllerKey.ensure(settings.sshKeyPath, logger: logger)
+        let engines = Engines(controller: controller, drivers: BuiltInDrivers(sshKeyPath: settings.sshKeyPath))
         var services: [any Service] = APIServer.applications(
             controller: controller, engines: engines, metrics: registry, logger: logger)
         services.append(EngineService(engines: engines))

@@ -17,6 +17,8 @@ public struct ControllerConfiguration: Sendable, Equatable {
     public var storePath = "/var/lib/pcloud/pcloud.sqlite"
     public var definitionsPath = "/usr/share/pcloud"
     public var logLevel = "info"
+    /// The controller's ssh key (ed25519, no passphrase): guests authorize its public half.
+    public var sshKeyPath = "/var/lib/pcloud/ssh/id_ed25519"
 
     public struct TCPListener: Sendable, Equatable {
         public var host: String
@@ -51,6 +53,7 @@ public struct ControllerConfiguration: Sendable, Equatable {
             case "store": configuration.storePath = try string(value, at)
             case "definitions": configuration.definitionsPath = try string(value, at)
             case "log-level": configuration.logLevel = try string(value, at)
+            case "ssh-key": configuration.sshKeyPath = try string(value, at)
             case "tcp":
                 guard case .mapping(let tcp) = value else { throw ConfigurationError("\(at): expected {host, port, token-file}") }
                 let host = try tcp["host"].map { try string($0, "\(at).host") } ?? "127.0.0.1"
@@ -64,7 +67,7 @@ public struct ControllerConfiguration: Sendable, Equatable {
                 let token = try Self.readToken(tokenFile, at: "\(at).token-file")
                 configuration.tcp = TCPListener(host: host, port: port, token: token)
             default:
-                let known = ["socket", "tcp", "store", "definitions", "log-level"]
+                let known = ["socket", "tcp", "store", "definitions", "log-level", "ssh-key"]
                 throw ConfigurationError("\(at): unknown setting '\(key)'\(DidYouMean.hint(for: key, among: known))")
             }
         }
