@@ -90,6 +90,7 @@ struct StateWaiter {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         var shown = ""
+        var moved = false
         while clock.now < deadline {
             let data = try await client.request(.GET, "/v1/deployables/\(name.urlPathEscaped)/status")
             let status = try JSONDecoder().decode(DeployableStatusCommand.StatusView.self, from: data)
@@ -103,7 +104,10 @@ struct StateWaiter {
                 shown = line
             }
             if wanted.contains(status.state) { return }
-            if failOn.contains(status.state) {
+            // The request may not have been acted on yet: a state to fail on counts only once the
+            // deployable was seen in another state since.
+            if !failOn.contains(status.state) { moved = true }
+            if moved, failOn.contains(status.state) {
                 throw CPEDClient.Failure(
                     description:
                         "deployable \(name) is \(status.state): see pcloudsh deployable_status \(name) and pcloudsh events --deployable \(name)"

@@ -5,8 +5,10 @@ import NIOFoundationCompat
 import PCloudTestSupport
 import Testing
 
-private let wordpressYAML = (try? String(contentsOf: BuiltProducts.packageRoot.appendingPathComponent("Deployables/wordpress.yaml"),
-                                         encoding: .utf8)) ?? ""
+private let wordpressYAML =
+    (try? String(
+        contentsOf: BuiltProducts.packageRoot.appendingPathComponent("Deployables/wordpress.yaml"),
+        encoding: .utf8)) ?? ""
 
 @Test func theAPISocketIsPrivateToItsOwner() async throws {
     let cped = try ControllerProcess()
@@ -73,7 +75,7 @@ private let wordpressYAML = (try? String(contentsOf: BuiltProducts.packageRoot.a
             buffer = Data(buffer[(newline + 1)...])
         }
         if seen.count == 1 && !deleted {
-            deleted = true   // a live event, published after the stream was opened
+            deleted = true  // a live event, published after the stream was opened
             #expect(try await api.call(.DELETE, "/v1/deployables/wordpress").status == 204)
         }
         if seen.count >= 2 { break }
@@ -100,7 +102,8 @@ private let wordpressYAML = (try? String(contentsOf: BuiltProducts.packageRoot.a
     #expect(waitUntil(timeout: 10) { portIsOpen("127.0.0.1", UInt16(port)) })
     let anonymous = try await APIClient(base: "http://127.0.0.1:\(port)").call(.GET, "/v1/deployables")
     #expect(anonymous.status == 401 && (anonymous.json as? [String: String])?["field"] == "Authorization")
-    let wrong = try await APIClient(base: "http://127.0.0.1:\(port)", token: String(token.reversed())).call(.GET, "/v1/deployables")
+    let wrong = try await APIClient(base: "http://127.0.0.1:\(port)", token: String(token.reversed())).call(
+        .GET, "/v1/deployables")
     #expect(wrong.status == 401)
     let right = try await APIClient(base: "http://127.0.0.1:\(port)", token: token).call(.GET, "/v1/deployables")
     #expect(right.status == 200)

@@ -69,9 +69,17 @@ struct EngineSSHTests {
             try runCommand(BuiltProducts.path("pcloudsh"), arguments + ["--socket", cped.socketPath])
         }
 
+        /// The deployable's events; retried while a restarted cped is coming up.
         func events() async throws -> [[String: Any]] {
-            let answer = try await APIClient.unix(cped.socketPath).call(.GET, "/v1/events?deployable=shop&limit=10000")
-            return answer.json as? [[String: Any]] ?? []
+            for attempt in 1...40 {
+                do {
+                    let answer = try await APIClient.unix(cped.socketPath).call(.GET, "/v1/events?deployable=shop&limit=10000")
+                    return answer.json as? [[String: Any]] ?? []
+                } catch  where attempt < 40 {
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+            }
+            return []
         }
 
         func kinds() async throws -> [String] { try await events().compactMap { $0["kind"] as? String } }

@@ -8,7 +8,8 @@ private func pcloudsh(_ arguments: [String], socket: String) throws -> (status: 
 
 @Test func deployableStatusShowsEveryAssemblyAndResource() async throws {
     let cped = try ControllerProcess()
-    let yaml = try String(contentsOf: BuiltProducts.packageRoot.appendingPathComponent("Deployables/wordpress.yaml"), encoding: .utf8)
+    let yaml = try String(
+        contentsOf: BuiltProducts.packageRoot.appendingPathComponent("Deployables/wordpress.yaml"), encoding: .utf8)
     #expect(try await APIClient.unix(cped.socketPath).call(.POST, "/v1/deployables", body: yaml).status == 201)
     let table = try pcloudsh(["deployable_status", "wordpress"], socket: cped.socketPath)
     #expect(table.status == 0, "\(table.output)")
@@ -24,7 +25,8 @@ private func pcloudsh(_ arguments: [String], socket: String) throws -> (status: 
 
 @Test func eventsArePrintedAsSentences() async throws {
     let cped = try ControllerProcess()
-    let yaml = try String(contentsOf: BuiltProducts.packageRoot.appendingPathComponent("Deployables/wordpress.yaml"), encoding: .utf8)
+    let yaml = try String(
+        contentsOf: BuiltProducts.packageRoot.appendingPathComponent("Deployables/wordpress.yaml"), encoding: .utf8)
     _ = try await APIClient.unix(cped.socketPath).call(.POST, "/v1/deployables", body: yaml)
     let events = try pcloudsh(["events"], socket: cped.socketPath)
     #expect(events.status == 0)

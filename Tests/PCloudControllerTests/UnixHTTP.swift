@@ -13,7 +13,8 @@ struct APIClient {
         APIClient(base: URL(httpURLWithSocketPath: path, uri: "/")!.absoluteString.dropLast().description)
     }
 
-    func call(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> (status: UInt, json: Any?, text: String) {
+    func call(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> (status: UInt, json: Any?, text: String)
+    {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }

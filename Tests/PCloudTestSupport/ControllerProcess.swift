@@ -5,21 +5,37 @@ public final class ControllerProcess: @unchecked Sendable {
     public let directory: URL
     public let socketPath: String
     public let storePath: String
-    public let process: ManagedProcess
+    public private(set) var process: ManagedProcess
+    let arguments: [String]
 
     public init(extraArguments: [String] = [], definitions: URL = BuiltProducts.packageRoot) throws {
         directory = URL(fileURLWithPath: "/tmp/pcloud-cped-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("run/cped.sock").path
         storePath = directory.appendingPathComponent("store/pcloud.sqlite").path
-        process = try ManagedProcess("cped", executable: BuiltProducts.path("cped"), arguments: [
-            "--config", directory.appendingPathComponent("none.yaml").path, "--socket", socketPath, "--store", storePath,
-            "--definitions", definitions.path, "--log-level", "debug",
-        ] + extraArguments)
+        arguments =
+            [
+                "--config", directory.appendingPathComponent("none.yaml").path, "--socket", socketPath, "--store", storePath,
+                "--definitions", definitions.path, "--log-level", "debug",
+            ] + extraArguments
+        process = try Self.launch(arguments, socketPath: socketPath)
+    }
+
+    private static func launch(_ arguments: [String], socketPath: String) throws -> ManagedProcess {
+        let process = try ManagedProcess("cped", executable: BuiltProducts.path("cped"), arguments: arguments)
         guard waitUntil(timeout: 30, { FileManager.default.fileExists(atPath: socketPath) || !process.isRunning }),
-              process.isRunning else {
+            process.isRunning
+        else {
             throw ControllerError("cped did not start: \(process.logText())")
         }
+        return process
+    }
+
+    /// kill -9, then a new cped on the same store and socket (a crash and a restart).
+    public func crashAndRestart() throws {
+        process.signal(SIGKILL)
+        process.process.waitUntilExit()
+        process = try Self.launch(arguments, socketPath: socketPath)
     }
 
     public var log: String { process.logText() }
