@@ -18,12 +18,12 @@ public final class BrokerProcess: @unchecked Sendable {
     private let epmd: ManagedProcess
     private var server: ManagedProcess
 
-    static let perl = "/usr/bin/perl"
+    public static let perl = "/usr/bin/perl"
 
     /// Arguments that make perl clear the signal mask and exec `executable` (same PID). Processes
     /// spawned from Swift's thread pool inherit its blocked signals, and a server that cannot see
     /// SIGTERM cannot stop gracefully.
-    static func unblocking(_ executable: String, _ arguments: [String] = []) -> [String] {
+    public static func unblocking(_ executable: String, _ arguments: [String] = []) -> [String] {
         [
             "-MPOSIX", "-e", "sigprocmask(SIG_SETMASK, POSIX::SigSet->new); exec { $ARGV[0] } @ARGV or die \"exec: $!\"",
             executable,
