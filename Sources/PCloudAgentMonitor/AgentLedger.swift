@@ -66,11 +66,14 @@ struct AgentLedger {
         return verdicts
     }
 
+    /// Extra time agents get after a broker outage to reconnect (their backoff tops out at 5 s).
+    static let outageGrace: Duration = .seconds(6)
+
     /// After the controller's own broker connection came back: every guest gets a fresh grace
     /// period, so a broker outage is never read as all guests failing at once.
     mutating func restartGracePeriods(now: ContinuousClock.Instant) {
         for guest in records.keys where records[guest]?.lastHeard != nil {
-            records[guest]?.lastHeard = now
+            records[guest]?.lastHeard = now + Self.outageGrace
         }
     }
 
