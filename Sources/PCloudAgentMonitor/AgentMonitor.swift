@@ -95,9 +95,7 @@ public final class AgentMonitor: Monitor {
     }
 
     public func observations() -> AsyncStream<Observation> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Observation.self, bufferingPolicy: .bufferingNewest(4096))
-        Task { await state.addListener(continuation) }
-        return stream
+        state.hub.stream()
     }
 
     /// The controller's own broker connection; while it is down no guest is judged.

@@ -6,17 +6,13 @@ import PCloudModel
 actor AgentMonitorState {
     private var ledger: AgentLedger
     private var brokerUp = false
-    private var listeners: [AsyncStream<Observation>.Continuation] = []
+    let hub = ObservationHub()
     private let log: @Sendable (String) -> Void
     private let clock = ContinuousClock()
 
     init(defaults: AgentSettings, log: @escaping @Sendable (String) -> Void) {
         ledger = AgentLedger(defaults: defaults)
         self.log = log
-    }
-
-    func addListener(_ continuation: AsyncStream<Observation>.Continuation) {
-        listeners.append(continuation)
     }
 
     func watch(_ guest: GuestName, settings: AgentSettings?) {
@@ -65,11 +61,10 @@ actor AgentMonitorState {
     }
 
     func finish() {
-        for listener in listeners { listener.finish() }
-        listeners.removeAll()
+        hub.finish()
     }
 
     private func publish(_ observation: Observation) {
-        for listener in listeners { listener.yield(observation) }
+        hub.publish(observation)
     }
 }

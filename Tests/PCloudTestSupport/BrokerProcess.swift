@@ -76,7 +76,7 @@ public final class BrokerProcess: @unchecked Sendable {
             "rabbitmq", executable: Self.perl, arguments: Self.unblocking(Self.serverExecutable), environment: env)
         self.server = server
         let port = port
-        guard waitUntil(timeout: 90, { portIsOpen("127.0.0.1", port) || !server.isRunning }), server.isRunning else {
+        guard waitUntil(timeout: 180, { portIsOpen("127.0.0.1", port) || !server.isRunning }), server.isRunning else {
             let log = server.logText()
             server.stop(grace: 10)
             epmd.stop()
@@ -123,7 +123,7 @@ public final class BrokerProcess: @unchecked Sendable {
         server.stop(grace: 30)
         server = try ManagedProcess(
             "rabbitmq", executable: Self.perl, arguments: Self.unblocking(Self.serverExecutable), environment: environment)
-        guard waitUntil(timeout: 90, { portIsOpen("127.0.0.1", port) || !server.isRunning }), server.isRunning else {
+        guard waitUntil(timeout: 180, { portIsOpen("127.0.0.1", port) || !server.isRunning }), server.isRunning else {
             throw ControllerError("rabbitmq-server did not restart: \(server.logText().suffix(3000))")
         }
     }
