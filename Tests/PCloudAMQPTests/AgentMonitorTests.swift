@@ -109,6 +109,27 @@ extension RealBrokerTests {
             #expect(await run(.stop).code == .ok)
             #expect(!FileManager.default.fileExists(atPath: marker))
 
+            // A real OCF agent (resource-agents' Dummy) through the same path, parameters as OCF_RESKEY_*.
+            let dummyAgent = "/usr/lib/ocf/resource.d/heartbeat/Dummy"
+            if FileManager.default.isExecutableFile(atPath: dummyAgent) {
+                let state = "/tmp/pcloud-dummy-\(UUID().uuidString.prefix(8)).state"
+                defer { unlink(state) }
+                let dummy = Resource(name: "dummy", resourceClass: .ocf, type: "Dummy", provider: "heartbeat")
+                func ocf(_ action: ResourceAction) async -> OCFExitCode {
+                    await monitor.run(action, resource: dummy, parameters: ["state": state], on: endpoint, timeout: .seconds(10))
+                        .code
+                }
+                #expect(await ocf(.probe) == .notRunning)
+                #expect(await ocf(.start) == .ok)
+                #expect(FileManager.default.fileExists(atPath: state))
+                #expect(await ocf(.monitor) == .ok)
+                #expect(await ocf(.stop) == .ok)
+                #expect(await ocf(.monitor) == .notRunning)
+            } else {
+                Issue.record(
+                    "skipped the OCF part: \(dummyAgent) is not installed (scripts/setup/amqp.sh installs resource-agents)")
+            }
+
             // An operation that outlives its timeout is killed and reported as an error.
             let slow = Resource(name: "slow", resourceClass: .exec, type: "slow", commands: ExecCommands(monitor: "sleep 30"))
             let timedOut = await monitor.run(.monitor, resource: slow, parameters: [:], on: endpoint, timeout: .seconds(1))
@@ -184,6 +205,12 @@ extension RealBrokerTests {
             } else {
                 Issue.record("the agent stopped heartbeating after a malformed request")
             }
+            // A request to a guest without an agent ends at its timeout, as a transport error.
+            let ghost = GuestEndpoint(name: GuestName(deployable: "demo", assembly: "ghost"), host: "unused")
+            let probe = Resource(name: "x", resourceClass: .exec, type: "x", commands: ExecCommands(monitor: "true"))
+            let unanswered = await monitor.run(.probe, resource: probe, parameters: [:], on: ghost, timeout: .seconds(1))
+            #expect(unanswered.code == .unknownError)
+            #expect(unanswered.transportError?.contains("no reply") == true, "\(unanswered)")
             await rogue.shutdown()
             await controller.shutdown()
             await monitor.shutdown()

@@ -28,25 +28,31 @@ extension RealBrokerTests {
             await client.shutdown()
         }
 
-        @Test func wrongPasswordIsRefusedWithTheBrokersReason() async throws {
+        /// A wrong password, and the default `guest` account (deleted by pcloud-broker-users init).
+        @Test func badCredentialsAreRefusedWithTheBrokersReason() async throws {
             if let reason = BrokerProcess.missing {
                 Issue.record("skipped: \(reason)")
                 return
             }
             let broker = try BrokerProcess()
-            var endpoint = controllerEndpoint(broker)
-            endpoint.password = "wrong"
-            let client = AMQPClient(endpoint: endpoint, backoff: ReconnectBackoff(initial: .seconds(1), maximum: .seconds(5)))
-            var reason = ""
-            for await state in client.connectionStates() {
-                if case .disconnected(let text) = state, text != "not connected yet" {
-                    reason = text
-                    break
+            var wrongPassword = controllerEndpoint(broker)
+            wrongPassword.password = "wrong"
+            var defaultGuest = controllerEndpoint(broker)
+            defaultGuest.user = "guest"
+            defaultGuest.password = "guest"
+            for endpoint in [wrongPassword, defaultGuest] {
+                let client = AMQPClient(endpoint: endpoint, backoff: ReconnectBackoff(initial: .seconds(1), maximum: .seconds(5)))
+                var reason = ""
+                for await state in client.connectionStates() {
+                    if case .disconnected(let text) = state, text != "not connected yet" {
+                        reason = text
+                        break
+                    }
                 }
+                #expect(reason.contains("amqp:unauthorized-access"), "\(endpoint.user): \(reason)")
+                await #expect(throws: AMQPError.self) { try await client.send(AMQPMessage(body: "x"), to: "/queue/q") }
+                await client.shutdown()
             }
-            #expect(reason.contains("amqp:unauthorized-access"))
-            await #expect(throws: AMQPError.self) { try await client.send(AMQPMessage(body: "x"), to: "/queue/q") }
-            await client.shutdown()
         }
 
         @Test func guestUserMayNotPublishAsAnotherDeployable() async throws {
