@@ -5,14 +5,18 @@ public struct AMQPMessage: Sendable, Hashable {
     public var subject: String?
     public var replyTo: String?
     public var correlationID: String?
+    /// The sender's broker user. RabbitMQ refuses a message whose user-id is not the user that
+    /// sent it, so a receiver can trust it (pcloud's agents always set it).
+    public var userID: String?
     /// Time to live; the broker drops the message after it (stale requests are never served).
     public var ttlMilliseconds: UInt32?
     public var body: String
 
     public init(
         body: String, address: String? = nil, subject: String? = nil, replyTo: String? = nil,
-        correlationID: String? = nil, ttlMilliseconds: UInt32? = nil
+        correlationID: String? = nil, ttlMilliseconds: UInt32? = nil, userID: String? = nil
     ) {
+        self.userID = userID
         self.body = body
         self.address = address
         self.subject = subject

@@ -14,7 +14,7 @@ public actor PendingReplies {
         _ message: AMQPMessage, to address: String, replyTo: String, timeout: Duration, over client: AMQPClient
     ) async throws -> AMQPMessage {
         counter += 1
-        let id = "\(prefix)-\(counter)"
+        let id = "\(prefix)-\(counter)-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
         var message = message
         message.correlationID = id
         message.replyTo = replyTo
@@ -36,7 +36,7 @@ public actor PendingReplies {
         }
     }
 
-    /// The next correlation id's form is `PREFIX-N`; a reply with a known id completes its request.
+    /// Correlation ids are `PREFIX-N-RANDOM` (not guessable); a reply with a known id completes its request.
     /// Returns false for replies nobody waits for (late, duplicated or forged).
     @discardableResult
     public func complete(_ reply: AMQPMessage) -> Bool {

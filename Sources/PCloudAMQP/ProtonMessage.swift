@@ -18,6 +18,13 @@ final class ProtonMessage {
         if let subject = message.subject { pn_message_set_subject(handle, subject) }
         if let replyTo = message.replyTo { pn_message_set_reply_to(handle, replyTo) }
         if let ttl = message.ttlMilliseconds { pn_message_set_ttl(handle, ttl) }
+        if let userID = message.userID {
+            var bytes = Array(userID.utf8)
+            let status = bytes.withUnsafeMutableBytes {
+                pn_message_set_user_id(handle, pn_bytes($0.count, $0.baseAddress?.assumingMemoryBound(to: CChar.self)))
+            }
+            guard status == 0 else { throw AMQPError.proton("cannot set the user id", code: status) }
+        }
         if let correlationID = message.correlationID {
             let data = pn_message_correlation_id(handle)!
             pn_data_clear(data)
@@ -46,7 +53,7 @@ final class ProtonMessage {
             subject: Self.optional(pn_message_get_subject(handle)),
             replyTo: Self.optional(pn_message_get_reply_to(handle)),
             correlationID: ProtonData.firstString(in: pn_message_correlation_id(handle)),
-            ttlMilliseconds: ttl == 0 ? nil : ttl)
+            ttlMilliseconds: ttl == 0 ? nil : ttl, userID: Self.optional(pn_message_get_user_id(handle)))
     }
 
     func encode() throws -> [UInt8] {
@@ -64,6 +71,10 @@ final class ProtonMessage {
             guard status == 0 else { throw AMQPError.proton("cannot encode an AMQP message", code: status) }
             return Array(buffer.prefix(size))
         }
+    }
+
+    private static func optional(_ bytes: pn_bytes_t) -> String? {
+        bytes.size == 0 ? nil : ProtonData.string(bytes)
     }
 
     private static func optional(_ pointer: UnsafePointer<CChar>?) -> String? {

@@ -25,6 +25,14 @@ public final class AgentMonitor: Monitor {
             Task {
                 for await message in inbox {
                     switch AgentCodec.decode(message) {
+                    case .success(.heartbeat(let beat)) where !Self.sentBy(message, beat.deployable):
+                        log(
+                            "rejected message (heartbeat): sent by \(message.userID ?? "no user"), not \(Self.user(beat.deployable))"
+                        )
+                    case .success(.status(let change)) where !Self.sentBy(message, change.deployable):
+                        log(
+                            "rejected message (status): sent by \(message.userID ?? "no user"), not \(Self.user(change.deployable))"
+                        )
                     case .success(.heartbeat(let beat)): await state.heard(beat)
                     case .success(.status(let change)): await state.statusChanged(change)
                     case .success(.reply): await replies.complete(message)
@@ -44,6 +52,15 @@ public final class AgentMonitor: Monitor {
                 }
             },
         ]
+    }
+
+    /// The broker user of a deployable's guests (see broker/pcloud-broker-users).
+    public static func user(_ deployable: String) -> String { "pcloud-\(deployable)" }
+
+    /// True when the broker-verified user-id is the deployable's own user: a guest cannot speak
+    /// for another deployable's guests.
+    static func sentBy(_ message: AMQPMessage, _ deployable: String) -> Bool {
+        message.userID == user(deployable)
     }
 
     /// Starts watching `guest` with its assembly's heartbeat settings (heartbeats from guests not
@@ -85,6 +102,11 @@ public final class AgentMonitor: Monitor {
                 to: AgentAddresses.requests(deployable: name.deployable, assembly: name.assembly),
                 replyTo: AgentAddresses.replies(deployable: name.deployable, assembly: name.assembly),
                 timeout: timeout + .seconds(1), over: client)
+            guard Self.sentBy(reply, name.deployable) else {
+                return OperationResult(
+                    code: .unknownError,
+                    transportError: "reply from \(reply.userID ?? "no user"), not \(Self.user(name.deployable))")
+            }
             guard case .success(.reply(let answer)) = AgentCodec.decode(reply) else {
                 return OperationResult(code: .unknownError, transportError: "malformed reply from \(name)")
             }

@@ -29,8 +29,9 @@ struct Agent: Sendable {
     }
 
     private func logConnectionStates() async {
-        for await state in client.connectionStates() {
-            AgentLog.write("broker: \(state)")
+        // Losses are logged by the client with their reason; log when the connection is up.
+        for await state in client.connectionStates() where state == .connected {
+            AgentLog.write("broker: connected")
         }
     }
 
@@ -46,7 +47,7 @@ struct Agent: Sendable {
             let beat = Heartbeat(
                 seq: seq, bootID: bootID, uptime: uptime(), assembly: config.assembly, deployable: config.deployable)
             do {
-                try await client.send(AgentCodec.encode(.heartbeat(beat)), to: address)
+                try await client.send(signed(.heartbeat(beat)), to: address)
                 failing = false
             } catch {
                 if !failing { AgentLog.write("heartbeat \(seq) not sent: \(error)") }
@@ -54,6 +55,14 @@ struct Agent: Sendable {
             }
             try? await Task.sleep(for: interval)
         }
+    }
+
+    /// Every message carries the agent's broker user as its user-id (the broker verifies it), so
+    /// the controller knows which deployable really sent it.
+    private func signed(_ message: AgentMessage) -> AMQPMessage {
+        var encoded = AgentCodec.encode(message)
+        encoded.userID = config.broker.user
+        return encoded
     }
 
     private func uptime() -> Double {
@@ -99,7 +108,7 @@ struct Agent: Sendable {
     }
 
     private func reply(_ reply: AgentReply, correlationID: String, to address: String) async {
-        var message = AgentCodec.encode(.reply(reply))
+        var message = signed(.reply(reply))
         message.correlationID = correlationID
         do {
             try await client.send(message, to: address)
@@ -130,7 +139,7 @@ struct Agent: Sendable {
                     deployable: config.deployable, assembly: config.assembly, resource: resource.spec.name,
                     code: code.rawValue, output: output)
                 do {
-                    try await client.send(AgentCodec.encode(.status(change)), to: address)
+                    try await client.send(signed(.status(change)), to: address)
                     AgentLog.write("\(resource.spec.name): \(code.reason) (pushed)")
                     last = code
                 } catch {

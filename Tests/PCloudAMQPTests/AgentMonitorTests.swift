@@ -162,8 +162,14 @@ extension RealBrokerTests {
                 try await rogue.send(AMQPMessage(body: "{not json", subject: "heartbeat"), to: "/topic/demo.web.heartbeat")
             }
             try await rogue.send(AMQPMessage(body: #"{"v":9}"#, subject: "heartbeat"), to: "/topic/demo.web.heartbeat")
+            // A guest speaking for another deployable: the broker-verified user-id gives it away.
+            let impostor = Heartbeat(seq: 1, bootID: "x", uptime: 1, assembly: "web", deployable: "other")
+            var forged = AgentCodec.encode(.heartbeat(impostor))
+            forged.userID = "pcloud-demo"
+            try await rogue.send(forged, to: "/topic/demo.web.heartbeat")
             let logged = await waitFor(seconds: 10) {
-                log.lines.contains("rejected message (heartbeat): body is not JSON")
+                log.lines.contains("rejected message (heartbeat): sent by pcloud-demo, not pcloud-other")
+                    && log.lines.contains("rejected message (heartbeat): body is not JSON")
                     && log.lines.contains("rejected message (heartbeat): unsupported protocol version 9 (expected 1)")
             }
             #expect(logged, "\(log.lines)")

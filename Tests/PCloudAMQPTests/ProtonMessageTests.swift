@@ -5,7 +5,7 @@ import Testing
     @Test func messageSurvivesEncodeAndDecodeWithPnMessage() throws {
         let message = AMQPMessage(
             body: #"{"v":1,"id":"r-1"}"#, address: "/queue/pcloud.demo.web.requests", subject: "request",
-            replyTo: "/topic/demo.web.reply", correlationID: "controller-42", ttlMilliseconds: 5000)
+            replyTo: "/topic/demo.web.reply", correlationID: "controller-42", ttlMilliseconds: 5000, userID: "pcloud-demo")
         let bytes = try message.encoded()
         #expect(bytes.count > message.body.utf8.count)
         #expect(try AMQPMessage(decoding: bytes) == message)
