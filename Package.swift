@@ -24,6 +24,8 @@ let libraries: [Target] = [
     .target(name: "PCloudStore", dependencies: ["PCloudModel", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "PCloudSSH", dependencies: ["CLibssh2"]),
     .target(name: "PCloudMonitor", dependencies: ["PCloudModel", "PCloudSSH"]),
+    .target(name: "PCloudAMQP", dependencies: ["CQpidProton"]),
+    .target(name: "PCloudAgentMonitor", dependencies: ["PCloudModel", "PCloudAMQP"]),
 ]
 
 let executables: [Target] = [
@@ -35,6 +37,7 @@ let executables: [Target] = [
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ]),
+    .executableTarget(name: "pcloud-agent", dependencies: ["PCloudAMQP", "PCloudModel"]),
     .executableTarget(name: "pcloudsh", dependencies: [
         "PCloudModel", "PCloudStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -58,6 +61,9 @@ let tests: [Target] = [
         .product(name: "NIOHTTP1", package: "swift-nio"),
     ]),
     .testTarget(name: "PCloudSystemdTests", dependencies: ["cped", "pcloudsh", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudAMQPTests", dependencies: [
+        "PCloudAMQP", "PCloudAgentMonitor", "PCloudModel", "pcloud-agent", "PCloudTestSupport",
+    ]),
     .testTarget(name: "PCloudShellTests", dependencies: ["pcloudsh", "PCloudTestSupport"]),
     .testTarget(name: "PCloudPolicyTests", dependencies: [
         "PCloudPolicy", "PCloudModel", .product(name: "PropertyBased", package: "swift-property-based"),
@@ -73,6 +79,7 @@ let package = Package(
     products: [
         .executable(name: "pcloudsh", targets: ["pcloudsh"]),
         .executable(name: "cped", targets: ["cped"]),
+        .executable(name: "pcloud-agent", targets: ["pcloud-agent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

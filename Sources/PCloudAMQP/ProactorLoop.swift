@@ -1,0 +1,290 @@
+import CQpidProton
+import Foundation
+
+/// Runs on the client's one proactor thread and owns every Proton object there: the connection,
+/// its session and links. Never shared, never touched from another thread.
+final class ProactorLoop {
+    private struct Subscription {
+        var address: String
+        var credit: Int
+        var continuation: AsyncStream<AMQPMessage>.Continuation
+        var link: OpaquePointer?
+    }
+
+    private struct PendingSend {
+        var bytes: [UInt8]
+        var done: CheckedContinuation<Void, any Error>
+    }
+
+    /// Deliveries larger than this are rejected unread (a guest cannot exhaust the controller).
+    static let maxMessageBytes = 256 * 1024
+
+    private let inbox: ProactorInbox
+    private let endpoint: AMQPEndpoint
+    private let backoff: ReconnectBackoff
+    private let log: @Sendable (String) -> Void
+    private var connection: OpaquePointer?
+    private var session: OpaquePointer?
+    private var senders: [String: OpaquePointer] = [:]
+    private var senderAddresses: [OpaquePointer: String] = [:]
+    private var pending: [String: [PendingSend]] = [:]
+    private var subscriptions: [Int: Subscription] = [:]
+    private var receivers: [OpaquePointer: Int] = [:]
+    private var attempt = 0
+    private var deliveryTag: UInt64 = 0
+    private var stopping = false
+    private var sessionError: String?
+    private var finished = false
+
+    init(inbox: ProactorInbox, endpoint: AMQPEndpoint, backoff: ReconnectBackoff, log: @escaping @Sendable (String) -> Void) {
+        self.inbox = inbox
+        self.endpoint = endpoint
+        self.backoff = backoff
+        self.log = log
+    }
+
+    /// The thread's body: connect, then handle event batches until stopped.
+    func run() {
+        connect()
+        while !finished {
+            let batch = pn_proactor_wait(inbox.proactor)
+            while let event = pn_event_batch_next(batch) {
+                handle(event)
+            }
+            pn_proactor_done(inbox.proactor, batch)
+        }
+        for subscription in subscriptions.values { subscription.continuation.finish() }
+        subscriptions.removeAll()
+        inbox.finishStates()
+    }
+
+    private func connect() {
+        let connection = pn_connection()!
+        pn_connection_set_container(connection, endpoint.containerID)
+        pn_connection_set_hostname(connection, endpoint.host)
+        pn_connection_set_user(connection, endpoint.user)
+        pn_connection_set_password(connection, endpoint.password)
+        pn_connection_open(connection)
+        let session = pn_session(connection)!
+        pn_session_open(session)
+        let transport = pn_transport()!
+        pn_transport_set_idle_timeout(transport, endpoint.idleTimeoutMilliseconds)
+        let sasl = pn_sasl(transport)
+        pn_sasl_allowed_mechs(sasl, "PLAIN")
+        pn_sasl_set_allow_insecure_mechs(sasl, true)
+        self.connection = connection
+        self.session = session
+        for id in subscriptions.keys { openReceiver(id) }
+        var address = [CChar](repeating: 0, count: 512)
+        pn_proactor_addr(&address, address.count, endpoint.host, String(endpoint.port))
+        pn_proactor_connect2(inbox.proactor, connection, transport, address)
+        inbox.setWakeTarget(connection)
+    }
+
+    private func handle(_ event: OpaquePointer) {
+        if ProcessInfo.processInfo.environment["PCLOUD_AMQP_TRACE"] != nil {
+            log("event \(String(cString: pn_event_type_name(pn_event_type(event))))")
+        }
+        switch pn_event_type(event) {
+        case PN_CONNECTION_REMOTE_OPEN:
+            attempt = 0
+            inbox.publish(.connected)
+        case PN_CONNECTION_WAKE, PN_PROACTOR_INTERRUPT:
+            drainCommands()
+        case PN_LINK_FLOW:
+            if let link = pn_event_link(event), pn_link_is_sender(link), let address = senderAddresses[link] {
+                flush(address)
+            }
+        case PN_DELIVERY:
+            if let delivery = pn_event_delivery(event) { receive(delivery) }
+        case PN_LINK_REMOTE_CLOSE:
+            if let link = pn_event_link(event) { linkClosed(link) }
+        case PN_SESSION_REMOTE_CLOSE:
+            // The broker ends a session on errors such as a refused publish; every link on it is
+            // gone, so start over with a fresh connection.
+            let reason = Self.describe(pn_session_remote_condition(pn_event_session(event))) ?? "session ended by the broker"
+            log("session closed by the broker: \(reason)")
+            sessionError = reason
+            if let connection { pn_connection_close(connection) }
+        case PN_TRANSPORT_CLOSED:
+            transportClosed(pn_event_transport(event))
+        case PN_PROACTOR_TIMEOUT:
+            if !stopping && connection == nil { connect() }
+        case PN_PROACTOR_INACTIVE:
+            if stopping { finished = true }
+        default:
+            break
+        }
+    }
+
+    private func drainCommands() {
+        for command in inbox.takeCommands() {
+            switch command {
+            case .send(let message, let address, let done):
+                guard !stopping, connection != nil else {
+                    done.resume(throwing: AMQPError("not connected to the broker (\(describe(inbox.state)))"))
+                    continue
+                }
+                do {
+                    pending[address, default: []].append(PendingSend(bytes: try message.encoded(), done: done))
+                    if senders[address] == nil { openSender(address) }
+                    flush(address)
+                } catch {
+                    done.resume(throwing: error)
+                }
+            case .subscribe(let id, let address, let credit, let continuation):
+                guard !stopping else {
+                    continuation.finish()
+                    continue
+                }
+                subscriptions[id] = Subscription(address: address, credit: credit, continuation: continuation)
+                if session != nil { openReceiver(id) }
+            case .unsubscribe(let id):
+                if let subscription = subscriptions.removeValue(forKey: id) {
+                    if let link = subscription.link {
+                        receivers[link] = nil
+                        pn_link_close(link)
+                    }
+                    subscription.continuation.finish()
+                }
+            case .stop:
+                stopping = true
+                pn_proactor_cancel_timeout(inbox.proactor)
+                if let connection {
+                    pn_connection_close(connection)
+                } else {
+                    finished = true
+                }
+            }
+        }
+    }
+
+    private func openSender(_ address: String) {
+        guard let session else { return }
+        let link = pn_sender(session, "send:\(address)")!
+        pn_terminus_set_address(pn_link_target(link), address)
+        pn_link_set_snd_settle_mode(link, pn_snd_settle_mode_t(PN_SND_SETTLED.rawValue))
+        pn_link_open(link)
+        senders[address] = link
+        senderAddresses[link] = address
+    }
+
+    private func openReceiver(_ id: Int) {
+        guard let session, let subscription = subscriptions[id] else { return }
+        let link = pn_receiver(session, "receive:\(id):\(subscription.address)")!
+        pn_terminus_set_address(pn_link_source(link), subscription.address)
+        pn_link_open(link)
+        pn_link_flow(link, Int32(subscription.credit))
+        subscriptions[id]?.link = link
+        receivers[link] = id
+    }
+
+    /// Sends what is pending for `address` as far as the link's credit allows (pre-settled).
+    private func flush(_ address: String) {
+        guard let link = senders[address] else { return }
+        while pn_link_credit(link) > 0, var queue = pending[address], !queue.isEmpty {
+            let next = queue.removeFirst()
+            pending[address] = queue
+            deliveryTag &+= 1
+            var tag = deliveryTag
+            let delivery = withUnsafeBytes(of: &tag) {
+                pn_delivery(link, pn_dtag($0.baseAddress!.assumingMemoryBound(to: CChar.self), 8))
+            }
+            let sent = next.bytes.withUnsafeBytes {
+                pn_link_send(link, $0.baseAddress!.assumingMemoryBound(to: CChar.self), next.bytes.count)
+            }
+            pn_link_advance(link)
+            pn_delivery_settle(delivery)
+            if sent < 0 {
+                next.done.resume(throwing: AMQPError.proton("cannot send to \(address)", code: Int32(sent)))
+            } else {
+                next.done.resume()
+            }
+        }
+    }
+
+    private func receive(_ delivery: OpaquePointer) {
+        let link = pn_delivery_link(delivery)!
+        guard pn_link_is_receiver(link), pn_delivery_readable(delivery), !pn_delivery_partial(delivery) else { return }
+        let size = pn_delivery_pending(delivery)
+        var bytes = [UInt8](repeating: 0, count: max(size, 0))
+        if size > 0 {
+            _ = bytes.withUnsafeMutableBytes {
+                pn_link_recv(link, $0.baseAddress!.assumingMemoryBound(to: CChar.self), size)
+            }
+        }
+        pn_link_advance(link)
+        guard let id = receivers[link], let subscription = subscriptions[id] else {
+            pn_delivery_update(delivery, UInt64(PN_RELEASED))
+            pn_delivery_settle(delivery)
+            return
+        }
+        if size > Self.maxMessageBytes {
+            log("rejected a \(size)-byte message from \(subscription.address): larger than \(Self.maxMessageBytes) bytes")
+            pn_delivery_update(delivery, UInt64(PN_REJECTED))
+        } else {
+            do {
+                subscription.continuation.yield(try AMQPMessage(decoding: bytes))
+                pn_delivery_update(delivery, UInt64(PN_ACCEPTED))
+            } catch {
+                log("rejected a message from \(subscription.address): \(error)")
+                pn_delivery_update(delivery, UInt64(PN_REJECTED))
+            }
+        }
+        pn_delivery_settle(delivery)
+        let credit = Int(pn_link_credit(link))
+        if credit < subscription.credit / 2 + 1 { pn_link_flow(link, Int32(subscription.credit - credit)) }
+    }
+
+    private func linkClosed(_ link: OpaquePointer) {
+        let reason = Self.describe(pn_link_remote_condition(link)) ?? "closed by the broker"
+        if let address = senderAddresses.removeValue(forKey: link) {
+            senders[address] = nil
+            for send in pending.removeValue(forKey: address) ?? [] {
+                send.done.resume(throwing: AMQPError("the broker refused \(address): \(reason)"))
+            }
+            log("sender \(address) closed: \(reason)")
+        } else if let id = receivers.removeValue(forKey: link) {
+            subscriptions[id]?.link = nil
+            log("receiver \(subscriptions[id]?.address ?? "?") closed: \(reason); reopened on reconnect")
+        }
+        pn_link_close(link)
+    }
+
+    private func transportClosed(_ transport: OpaquePointer?) {
+        let reason = sessionError ?? transport.flatMap { Self.describe(pn_transport_condition($0)) } ?? "connection closed"
+        sessionError = nil
+        inbox.setWakeTarget(nil)
+        connection = nil
+        session = nil
+        senders.removeAll()
+        senderAddresses.removeAll()
+        receivers.removeAll()
+        for key in subscriptions.keys { subscriptions[key]?.link = nil }
+        for send in pending.values.joined() {
+            send.done.resume(throwing: AMQPError("lost the broker connection: \(reason)"))
+        }
+        pending.removeAll()
+        inbox.publish(.disconnected(reason: reason))
+        drainCommands()
+        guard !stopping else { return }
+        let delay = backoff.delay(attempt: attempt)
+        attempt += 1
+        log("broker connection lost (\(reason)); reconnecting in \(delay)")
+        pn_proactor_set_timeout(inbox.proactor, pn_millis_t(delay.milliseconds))
+    }
+
+    private func describe(_ state: AMQPConnectionState) -> String {
+        switch state {
+        case .connected: return "connecting"
+        case .disconnected(let reason): return reason
+        }
+    }
+
+    static func describe(_ condition: OpaquePointer?) -> String? {
+        guard let condition, pn_condition_is_set(condition) else { return nil }
+        let name = pn_condition_get_name(condition).map { String(cString: $0) } ?? "error"
+        let text = pn_condition_get_description(condition).map { String(cString: $0) } ?? ""
+        return text.isEmpty ? name : "\(name): \(text)"
+    }
+}

@@ -1,0 +1,94 @@
+import PCloudAMQP
+import PCloudModel
+
+/// What the controller knows of each agent: last heartbeat, boot id, verdict. Pure bookkeeping
+/// driven by heartbeats and clock ticks; returns the observations to publish.
+struct AgentLedger {
+    struct Record {
+        var settings: AgentSettings
+        var lastHeard: ContinuousClock.Instant?
+        var firstWatched: ContinuousClock.Instant
+        var seq: UInt64 = 0
+        var bootID: String?
+        var uptime: Double = 0
+        var reachable = false
+        var reported = false
+    }
+
+    /// Allowance over `missed × interval` for delivery jitter before a guest is judged unreachable.
+    static let slack: Duration = .milliseconds(100)
+
+    private(set) var records: [GuestName: Record] = [:]
+    let defaults: AgentSettings
+
+    init(defaults: AgentSettings) {
+        self.defaults = defaults
+    }
+
+    mutating func watch(_ guest: GuestName, settings: AgentSettings?, now: ContinuousClock.Instant) {
+        if records[guest] == nil {
+            records[guest] = Record(settings: settings ?? defaults, firstWatched: now)
+        } else if let settings {
+            records[guest]?.settings = settings
+        }
+    }
+
+    mutating func forget(_ guest: GuestName) {
+        records[guest] = nil
+    }
+
+    /// A heartbeat arrived; returns the liveness change it means, if any (first contact, back
+    /// after being unreachable, or a new boot id: the guest rebooted).
+    mutating func heard(_ beat: Heartbeat, now: ContinuousClock.Instant) -> Liveness? {
+        let guest = GuestName(deployable: beat.deployable, assembly: beat.assembly)
+        var record = records[guest] ?? Record(settings: defaults, firstWatched: now)
+        let rebooted = record.bootID != nil && record.bootID != beat.bootID
+        let changed = !record.reachable || rebooted || !record.reported
+        record.lastHeard = now
+        record.seq = beat.seq
+        record.bootID = beat.bootID
+        record.uptime = beat.uptime
+        record.reachable = true
+        record.reported = true
+        records[guest] = record
+        return changed ? .alive(uptime: .milliseconds(Int64(beat.uptime * 1000)), bootID: beat.bootID) : nil
+    }
+
+    /// Guests whose heartbeats stopped: reported once each, until they are heard again.
+    mutating func judge(now: ContinuousClock.Instant) -> [(GuestName, Liveness)] {
+        var verdicts: [(GuestName, Liveness)] = []
+        for (guest, record) in records where record.reachable {
+            if let reason = staleness(record, now: now) {
+                records[guest]?.reachable = false
+                verdicts.append((guest, .unreachable(reason: reason)))
+            }
+        }
+        return verdicts
+    }
+
+    /// Extra time agents get after a broker outage to reconnect (their backoff tops out at 5 s).
+    static let outageGrace: Duration = .seconds(6)
+
+    /// After the controller's own broker connection came back: every guest gets a fresh grace
+    /// period, so a broker outage is never read as all guests failing at once.
+    mutating func restartGracePeriods(now: ContinuousClock.Instant) {
+        for guest in records.keys where records[guest]?.lastHeard != nil {
+            records[guest]?.lastHeard = now + Self.outageGrace
+        }
+    }
+
+    func liveness(of guest: GuestName, now: ContinuousClock.Instant) -> Liveness? {
+        guard let record = records[guest], record.lastHeard != nil else { return nil }
+        if let reason = staleness(record, now: now) { return .unreachable(reason: reason) }
+        return .alive(uptime: .milliseconds(Int64(record.uptime * 1000)), bootID: record.bootID)
+    }
+
+    private func staleness(_ record: Record, now: ContinuousClock.Instant) -> String? {
+        guard let last = record.lastHeard else { return nil }
+        let limit = record.settings.heartbeat * record.settings.missedHeartbeats + Self.slack
+        let silent = now - last
+        guard silent > limit else { return nil }
+        return "no heartbeat for \(silent.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))) "
+            + "(\(record.settings.missedHeartbeats) missed, last seq \(record.seq))"
+    }
+}

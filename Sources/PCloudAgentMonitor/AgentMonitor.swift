@@ -1,0 +1,137 @@
+import PCloudAMQP
+import PCloudModel
+
+/// The `Monitor` for guests running pcloud-agent: liveness from heartbeats (unreachable after
+/// `missedHeartbeats` missed, a new boot id = rebooted), resource operations as AMQP requests
+/// answered by the agent, and status changes the agents push. One AMQP connection (one proactor
+/// thread) serves every guest.
+public final class AgentMonitor: Monitor {
+    private let client: AMQPClient
+    private let state: AgentMonitorState
+    private let replies = PendingReplies(prefix: "pcloud-controller")
+    private let tasks: [Task<Void, Never>]
+
+    public init(
+        endpoint: AMQPEndpoint, defaults: AgentSettings = AgentSettings(),
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        let client = AMQPClient(endpoint: endpoint, log: log)
+        let state = AgentMonitorState(defaults: defaults, log: log)
+        let replies = replies
+        self.client = client
+        self.state = state
+        let inbox = client.receive(from: AgentAddresses.controllerInbox, credit: 1024)
+        tasks = [
+            Task {
+                for await message in inbox {
+                    switch AgentCodec.decode(message) {
+                    case .success(.heartbeat(let beat)) where !Self.sentBy(message, beat.deployable):
+                        log(
+                            "rejected message (heartbeat): sent by \(message.userID ?? "no user"), not \(Self.user(beat.deployable))"
+                        )
+                    case .success(.status(let change)) where !Self.sentBy(message, change.deployable):
+                        log(
+                            "rejected message (status): sent by \(message.userID ?? "no user"), not \(Self.user(change.deployable))"
+                        )
+                    case .success(.heartbeat(let beat)): await state.heard(beat)
+                    case .success(.status(let change)): await state.statusChanged(change)
+                    case .success(.reply): await replies.complete(message)
+                    case .success(.request(let request)): log("ignored a request \(request.id) sent to the controller")
+                    case .failure(let malformed):
+                        log("rejected message (\(message.subject ?? "no subject")): \(malformed.reason)")
+                    }
+                }
+            },
+            Task {
+                for await connection in client.connectionStates() { await state.broker(connection) }
+            },
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    await state.tick()
+                }
+            },
+        ]
+    }
+
+    /// The broker user of a deployable's guests (see broker/pcloud-broker-users).
+    public static func user(_ deployable: String) -> String { "pcloud-\(deployable)" }
+
+    /// True when the broker-verified user-id is the deployable's own user: a guest cannot speak
+    /// for another deployable's guests.
+    static func sentBy(_ message: AMQPMessage, _ deployable: String) -> Bool {
+        message.userID == user(deployable)
+    }
+
+    /// Starts watching `guest` with its assembly's heartbeat settings (heartbeats from guests not
+    /// watched are tracked with the defaults).
+    public func watch(_ guest: GuestName, settings: AgentSettings) async {
+        await state.watch(guest, settings: settings)
+    }
+
+    public func liveness(of guest: GuestEndpoint, timeout: Duration) async -> Liveness {
+        await state.watch(guest.name, settings: nil)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            if let liveness = await state.liveness(of: guest.name) {
+                if case .alive = liveness { return liveness }
+                if clock.now >= deadline { return liveness }
+            } else if clock.now >= deadline {
+                return .unreachable(reason: "no heartbeat from \(guest.name) yet")
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    public func run(
+        _ action: ResourceAction, resource: Resource, parameters: [String: String], on guest: GuestEndpoint,
+        timeout: Duration
+    ) async -> OperationResult {
+        let name = guest.name
+        let spec = ResourceSpec(
+            name: resource.name, resourceClass: resource.resourceClass.rawValue, type: resource.type,
+            provider: resource.provider, params: parameters,
+            commands: resource.commands.map { ExecCommandSpec(monitor: $0.monitor, start: $0.start, stop: $0.stop) })
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let request = AgentRequest(
+            id: "\(name).\(resource.name).\(action.rawValue)", action: action.rawValue, resource: spec, timeout: seconds)
+        do {
+            let reply = try await replies.request(
+                AgentCodec.encode(.request(request)),
+                to: AgentAddresses.requests(deployable: name.deployable, assembly: name.assembly),
+                replyTo: AgentAddresses.replies(deployable: name.deployable, assembly: name.assembly),
+                timeout: timeout + .seconds(1), over: client)
+            guard Self.sentBy(reply, name.deployable) else {
+                return OperationResult(
+                    code: .unknownError,
+                    transportError: "reply from \(reply.userID ?? "no user"), not \(Self.user(name.deployable))")
+            }
+            guard case .success(.reply(let answer)) = AgentCodec.decode(reply) else {
+                return OperationResult(code: .unknownError, transportError: "malformed reply from \(name)")
+            }
+            return OperationResult(code: OCFExitCode(status: answer.code), output: answer.output)
+        } catch {
+            return OperationResult(code: .unknownError, transportError: "\(error)")
+        }
+    }
+
+    public func observations() -> AsyncStream<Observation> {
+        state.hub.stream()
+    }
+
+    /// The controller's own broker connection; while it is down no guest is judged.
+    public func brokerStates() -> AsyncStream<AMQPConnectionState> {
+        client.connectionStates()
+    }
+
+    public func forget(_ guest: GuestName) async {
+        await state.forget(guest)
+    }
+
+    public func shutdown() async {
+        for task in tasks { task.cancel() }
+        await client.shutdown()
+        await state.finish()
+    }
+}

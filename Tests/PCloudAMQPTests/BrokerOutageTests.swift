@@ -1,0 +1,50 @@
+import Foundation
+import PCloudAMQP
+import PCloudAgentMonitor
+import PCloudModel
+import PCloudTestSupport
+import Testing
+
+/// A broker restart is not a failure of every guest: verdicts pause while the controller's own
+/// connection is down, both sides reconnect, and heartbeats flow again.
+extension RealBrokerTests {
+    @Suite(.serialized) struct BrokerOutageTests {
+        @Test func brokerRestartCausesNoFalseUnreachableVerdicts() async throws {
+            if let reason = BrokerProcess.missing {
+                Issue.record("skipped: \(reason)")
+                return
+            }
+            let broker = try BrokerProcess()
+            try broker.addDeployableUser("demo", password: "demo-secret")
+            let log = LogLines()
+            let monitor = AgentMonitor(endpoint: controllerEndpoint(broker), log: log.append)
+            let observations = ObservationLog(monitor.observations())
+            let agent = try AgentProcess(
+                broker: broker, deployable: "demo", assembly: "web", password: "demo-secret", bootID: "b")
+            _ = try await observations.next("first heartbeat", agent) {
+                if case .liveness(_, .alive) = $0 { true } else { false }
+            }
+
+            try broker.restartServer()
+            trace("broker restarted")
+            // Heartbeats arrive again through the new connections: the guest is alive again without
+            // ever having been judged unreachable.
+            let guest = GuestEndpoint(name: GuestName(deployable: "demo", assembly: "web"), host: "unused")
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            var seenAgain = false
+            while clock.now < deadline && !seenAgain {
+                try await Task.sleep(for: .milliseconds(200))
+                if case .alive = await monitor.liveness(of: guest, timeout: .zero), agent.log.contains("broker: connected") {
+                    seenAgain = agent.log.components(separatedBy: "broker: connected").count > 2
+                }
+            }
+            #expect(seenAgain, "agent did not reconnect: \(agent.log.suffix(1500))")
+            try await Task.sleep(for: .seconds(4))
+            let verdicts = try await observations.all()
+            #expect(!verdicts.contains { if case .liveness(_, .unreachable) = $0 { true } else { false } }, "\(verdicts)")
+            #expect(log.lines.contains { $0.contains("verdicts suspended") })
+            await monitor.shutdown()
+        }
+    }
+}
