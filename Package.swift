@@ -30,7 +30,7 @@ let libraries: [Target] = [
 
 let executables: [Target] = [
     .executableTarget(name: "cped", dependencies: [
-        "PCloudController", "PCloudStore", "PCloudModel", "PCloudMonitor", "PCloudSSH",
+        "PCloudController", "PCloudStore", "PCloudModel", "PCloudMonitor", "PCloudSSH", "PCloudAMQP", "PCloudAgentMonitor",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),

@@ -55,7 +55,7 @@ extension Plan {
         case .failed:
             stop(id, "\(id) failed: stopping it before it is started again")
         case .running:
-            if let missing = (policy.before[id] ?? []).first(where: { runtime.resources[$0]?.state != .running }) {
+            if let missing = (policy.before[id] ?? []).first(where: { isGone($0) }) {
                 stop(id, "\(missing) is not running and \(id) runs only after it: stopping \(id)")
             } else if let applied = resource.appliedParameters, let current = parameters(for: id), applied != current {
                 let changed = current.keys.sorted().filter { applied[$0] != current[$0] }
@@ -65,6 +65,19 @@ extension Plan {
             }
         case .starting, .unrecoverable, .blocked:
             break
+        }
+    }
+
+    /// A resource that another runs after is gone: failed, stopped, parked, or lost with its guest.
+    /// One merely not probed yet on a guest being (re)reached, as after a controller restart, is not.
+    func isGone(_ id: ResourceID) -> Bool {
+        guard let state = runtime.resources[id]?.state else { return true }
+        switch state {
+        case .running: return false
+        case .unknown:
+            let assembly = runtime.assemblies[id.assembly]
+            return !(assembly?.state == .running || (assembly?.state == .starting && assembly?.pending == nil))
+        default: return true
         }
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import PCloudAMQP
+import PCloudAgentMonitor
 import PCloudController
 import PCloudModel
 import PCloudMonitor
@@ -9,9 +11,18 @@ import PCloudSSH
 /// method. One ssh monitor serves every deployable (one event-loop thread for all sessions).
 struct BuiltInDrivers: DriverFactory {
     let ssh: SSHMonitor
+    /// One connection to the broker for every deployable using guest agents; made when first needed.
+    let agent: AgentMonitor?
 
-    init(sshKeyPath: String) {
+    init(sshKeyPath: String, broker: ControllerConfiguration.Broker?, logger: Logger) {
         ssh = SSHMonitor(identity: SSHIdentity(privateKeyPath: sshKeyPath))
+        agent = broker.map { broker in
+            AgentMonitor(
+                endpoint: AMQPEndpoint(
+                    host: broker.host, port: broker.port, user: broker.user, password: broker.password, containerID: "pcloud-cped"
+                ),
+                log: { message in logger.info("\(message)", metadata: ["monitor": "agent"]) })
+        }
     }
 
     func infrastructure(for deployable: Deployable) throws -> any Infrastructure {
@@ -25,7 +36,12 @@ struct BuiltInDrivers: DriverFactory {
     func monitor(for deployable: Deployable) throws -> any Monitor {
         switch deployable.monitor.method {
         case .ssh: return ssh
-        case .agent: throw DriverUnavailable("the agent monitor is not built into this cped")
+        case .agent:
+            guard let agent else {
+                throw DriverUnavailable(
+                    "the agent monitor needs a broker: set broker: {host, port, user, password-file} in cped.yaml")
+            }
+            return agent
         }
     }
 }

@@ -21,6 +21,9 @@ struct CPED: AsyncParsableCommand {
     @Option(help: "File holding the bearer token TCP clients must send.") var tokenFile: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
     @Option(help: "The controller's ssh private key (made on first start when absent).") var sshKey: String?
+    @Option(help: "The AMQP broker for guest agents, HOST:PORT; needs --broker-password-file.") var broker: String?
+    @Option(help: "The broker user of the controller.") var brokerUser = "pcloud"
+    @Option(help: "File holding the controller's broker password.") var brokerPasswordFile: String?
 
     func run() async throws {
         umask(0o077)  // the socket, the store and anything else cped writes are private to its user
@@ -32,6 +35,18 @@ struct CPED: AsyncParsableCommand {
         if let definitions { settings.definitionsPath = definitions }
         if let logLevel { settings.logLevel = logLevel }
         if let sshKey { settings.sshKeyPath = sshKey }
+        if let broker {
+            let parts = broker.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
+                throw ValidationError("--broker takes HOST:PORT, got '\(broker)'")
+            }
+            guard let brokerPasswordFile else {
+                throw ValidationError("--broker needs --broker-password-file: the broker requires credentials")
+            }
+            settings.broker = .init(
+                host: String(parts[0]), port: port, user: brokerUser,
+                password: try ControllerConfiguration.readSecret(brokerPasswordFile, at: "--broker-password-file"))
+        }
         if let tcp {
             let parts = tcp.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
@@ -58,7 +73,9 @@ struct CPED: AsyncParsableCommand {
         try APIServer.prepareSocket(settings.socketPath)
         let controller = Controller(configuration: settings, store: database, logger: logger)
         try ControllerKey.ensure(settings.sshKeyPath, logger: logger)
-        let engines = Engines(controller: controller, drivers: BuiltInDrivers(sshKeyPath: settings.sshKeyPath))
+        let engines = Engines(
+            controller: controller,
+            drivers: BuiltInDrivers(sshKeyPath: settings.sshKeyPath, broker: settings.broker, logger: logger))
         var services: [any Service] = APIServer.applications(
             controller: controller, engines: engines, metrics: registry, logger: logger)
         services.append(EngineService(engines: engines))

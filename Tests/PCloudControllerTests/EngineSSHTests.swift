@@ -85,10 +85,11 @@ struct EngineSSHTests {
         func kinds() async throws -> [String] { try await events().compactMap { $0["kind"] as? String } }
 
         /// Waits (up to `seconds`) until the events include `count` of `kind`.
-        func waitFor(_ kind: String, count: Int = 1, seconds: Double = 60) async throws -> Bool {
+        func waitFor(_ kind: String, count: Int = 1, after seq: Int = 0, seconds: Double = 60) async throws -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
-                if try await kinds().filter({ $0 == kind }).count >= count { return true }
+                let events = try await events().filter { ($0["seq"] as? Int ?? 0) > seq }
+                if events.filter({ $0["kind"] as? String == kind }).count >= count { return true }
                 try await Task.sleep(for: .milliseconds(250))
             }
             return false

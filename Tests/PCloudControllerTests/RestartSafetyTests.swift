@@ -40,7 +40,7 @@ struct RestartSafetyTests {
         let before = (store: starts(shop, "store"), app: starts(shop, "app"))
         let seq = try await lastSeq(shop)
         try shop.cped.crashAndRestart()
-        #expect(try await shop.waitFor("resource.probe", count: 4))  // both resources probed again
+        #expect(try await shop.waitFor("resource.probe", count: 2, after: seq))  // both resources probed again
         #expect(try await waitUntilRunning(shop))
         let after = try await shop.events().filter { ($0["seq"] as? Int ?? 0) > seq }.compactMap { $0["kind"] as? String }
         #expect(
@@ -55,7 +55,10 @@ struct RestartSafetyTests {
         defer { shop.stop() }
         try FileManager.default.removeItem(atPath: shop.path("store.state"))
         try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+        let seq = try await lastSeq(shop)
         try shop.cped.crashAndRestart()
+        // The resumed engine probes both resources again before it says anything about them.
+        #expect(try await shop.waitFor("resource.probe", count: 2, after: seq))
         #expect(try await waitUntilRunning(shop), "\(shop.cped.log.suffix(2000))")
         #expect(try await shop.stateOf("db", "store") == "running")
         #expect(try await shop.stateOf("web", "app") == "running")

@@ -42,4 +42,21 @@ import Testing
         scenario.runtime = resumed
         #expect(steps(scenario.send(.assemblyFenced("bar"))) == ["start-assembly bar"])
     }
+
+    /// After a restart the guests are reached in any order: a resource is not stopped because what it
+    /// runs after has not been probed yet.
+    @Test func aResumedDependentIsNotStoppedWhileItsFirstIsStillBeingReached() {
+        var scenario = Scenario(reconfigDeployable())
+        scenario.bringUp(addresses: ["bar": "1.2.3.1", "victim": "1.2.3.2"])
+        scenario.complete("bar/angus", .probe, .notRunning)
+        scenario.complete("victim/andy", .probe, .notRunning)
+        scenario.complete("victim/andy", .start, .ok)
+        scenario.complete("bar/angus", .start, .ok)
+        scenario.runtime = Resumption.resume(scenario.runtime, guests: ["bar": .running, "victim": .running])
+        scenario.send(.assemblyReachable("bar"))
+        #expect(steps(scenario.complete("bar/angus", .probe, .ok)) == ["monitor bar/angus every 1s"])
+        #expect(steps(scenario.send(.assemblyReachable("victim"))) == ["probe victim/andy"])
+        #expect(steps(scenario.complete("victim/andy", .probe, .ok)) == ["monitor victim/andy every 1s"])
+        #expect(scenario.runtime.state == .running)
+    }
 }

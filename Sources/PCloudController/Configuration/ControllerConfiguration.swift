@@ -19,6 +19,22 @@ public struct ControllerConfiguration: Sendable, Equatable {
     public var logLevel = "info"
     /// The controller's ssh key (ed25519, no passphrase): guests authorize its public half.
     public var sshKeyPath = "/var/lib/pcloud/ssh/id_ed25519"
+    /// The AMQP broker the guest agents talk through (the `agent` monitor method).
+    public var broker: Broker?
+
+    public struct Broker: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String
+
+        public init(host: String, port: Int, user: String, password: String) {
+            self.host = host
+            self.port = port
+            self.user = user
+            self.password = password
+        }
+    }
 
     public struct TCPListener: Sendable, Equatable {
         public var host: String
@@ -54,6 +70,18 @@ public struct ControllerConfiguration: Sendable, Equatable {
             case "definitions": configuration.definitionsPath = try string(value, at)
             case "log-level": configuration.logLevel = try string(value, at)
             case "ssh-key": configuration.sshKeyPath = try string(value, at)
+            case "broker":
+                guard case .mapping(let broker) = value else {
+                    throw ConfigurationError("\(at): expected {host, port, user, password-file}")
+                }
+                let host = try broker["host"].map { try string($0, "\(at).host") } ?? "127.0.0.1"
+                let port = broker["port"]?.int ?? 5672
+                let user = try broker["user"].map { try string($0, "\(at).user") } ?? "pcloud"
+                guard let passwordFile = broker["password-file"]?.string else {
+                    throw ConfigurationError("\(at).password-file: the broker needs credentials (a file holding the password)")
+                }
+                configuration.broker = Broker(
+                    host: host, port: port, user: user, password: try Self.readSecret(passwordFile, at: "\(at).password-file"))
             case "tcp":
                 guard case .mapping(let tcp) = value else { throw ConfigurationError("\(at): expected {host, port, token-file}") }
                 let host = try tcp["host"].map { try string($0, "\(at).host") } ?? "127.0.0.1"
@@ -67,7 +95,7 @@ public struct ControllerConfiguration: Sendable, Equatable {
                 let token = try Self.readToken(tokenFile, at: "\(at).token-file")
                 configuration.tcp = TCPListener(host: host, port: port, token: token)
             default:
-                let known = ["socket", "tcp", "store", "definitions", "log-level", "ssh-key"]
+                let known = ["socket", "tcp", "store", "definitions", "log-level", "ssh-key", "broker"]
                 throw ConfigurationError("\(at): unknown setting '\(key)'\(DidYouMean.hint(for: key, among: known))")
             }
         }
@@ -81,6 +109,16 @@ public struct ControllerConfiguration: Sendable, Equatable {
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.count >= 16 else { throw ConfigurationError("\(at): the token in \(path) is shorter than 16 characters") }
         return token
+    }
+
+    /// A password from a file of its own (never from the settings file, never logged).
+    public static func readSecret(_ path: String, at: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigurationError("\(at): cannot read \(path)")
+        }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty else { throw ConfigurationError("\(at): \(path) is empty") }
+        return secret
     }
 
     private static func string(_ node: Node, _ at: String) throws -> String {

@@ -57,7 +57,21 @@ public actor Engine {
                 inbox.yield(.guest(event))
             }
         }
-        defer { events.cancel() }
+        let observations = Task { [monitor, inbox, name] in
+            for await observation in monitor.observations() {
+                switch observation {
+                case .liveness(let guest, let liveness) where guest.deployable == name:
+                    inbox.yield(.pushedLiveness(guest.assembly, liveness))
+                case .resource(let guest, let resource, let result) where guest.deployable == name:
+                    inbox.yield(.pushedResult(ResourceID(assembly: guest.assembly, resource: resource), result))
+                default: break
+                }
+            }
+        }
+        defer {
+            events.cancel()
+            observations.cancel()
+        }
         if resuming { await reissuePending() }
         for await input in inputs {
             if Task.isCancelled { break }
@@ -71,6 +85,15 @@ public actor Engine {
                 await operationDone(id, action, result, incarnation: incarnation)
             case .problem(let assembly, let message): await problem(assembly, message)
             case .hostKey(let assembly, let key): await hostKeyRecorded(assembly, key)
+            case .pushedLiveness(let assembly, let liveness):
+                if let incarnation = runtime.assemblies[assembly]?.incarnation {
+                    await self.liveness(assembly, liveness, incarnation: incarnation)
+                }
+            case .pushedResult(let id, let result):
+                // A failure the guest's agent saw by itself: only for a resource being monitored.
+                if runtime.resources[id]?.monitoring == true, let incarnation = runtime.assemblies[id.assembly]?.incarnation {
+                    await operationDone(id, .monitor, result, incarnation: incarnation)
+                }
             }
             if runtime.desired == .stopped && !runtime.monitoring && tasks.filter({ !$0.key.hasPrefix("monitor:") }).isEmpty {
                 break
@@ -172,4 +195,6 @@ enum EngineInput: Sendable {
     case operationDone(ResourceID, ResourceAction, OperationResult, incarnation: Int)
     case problem(String, String)
     case hostKey(String, String)
+    case pushedLiveness(String, Liveness)
+    case pushedResult(ResourceID, OperationResult)
 }
