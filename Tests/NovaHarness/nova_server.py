@@ -1,0 +1,109 @@
+"""Runs the real Nova API (with placement, conductor, scheduler and a fake-driver compute) in one
+process, the way Nova's own functional tests do, and serves it over HTTP on 127.0.0.1.
+
+Usage: nova_server.py [--port N]   (0 = any free port). Prints
+`READY port=N project=ID network=ID image=ID flavor=ID` once serving; exits on SIGTERM or when
+its parent dies. Auth is Nova's stubbed-keystone test pipeline: requests carry X-Auth-User,
+X-Auth-Project-Id and X-Roles headers (500 without them).
+
+Pitfalls found making this work:
+- nova.tests applies eventlet monkey patching on import. It must be imported before wsgiref and
+  socketserver, or the server loop blocks in an unpatched poll() and starves Nova's green
+  threads: GETs answer, but anything needing RPC (create, actions) hangs.
+- Nova's WarningsFixture turns SQLAlchemy deprecation warnings into errors; with SQLAlchemy 2.1
+  oslo.db's `and_()` without arguments warns, so os-stop and rebuild returned 500
+  (SADeprecationWarning). The harness relaxes the filter after setUp().
+"""
+from nova.tests.functional import integrated_helpers  # noqa: I100 (first: Nova's patching)
+
+import argparse
+import os
+import signal
+import socketserver
+import sys
+import threading
+import time
+import warnings
+import wsgiref.simple_server
+
+import fixtures
+from nova.api import wsgi as nova_wsgi
+from nova import exception
+from nova.tests import fixtures as nova_fixtures
+from nova.tests.fixtures.glance import GlanceFixture
+from nova.tests.fixtures.neutron import NeutronFixture
+from nova.virt import fake
+
+
+#: A server whose name contains this fails to build (BuildAbortException in the fake driver's
+#: spawn), so clients can be tested against a real ERROR state with a real fault message.
+FAIL_BUILD_MARK = "harness-fail-build"
+
+
+class Harness(integrated_helpers._IntegratedTestBase):
+    # Real RPC casts: API calls return before the compute service has acted, as in a cloud,
+    # so clients must poll for state changes.
+    CAST_AS_CALL = False
+
+    def runTest(self):  # testtools needs a test method; the harness never runs it
+        pass
+
+    def setUp(self):
+        original_spawn = fake.FakeDriver.spawn
+
+        def spawn(driver, context, instance, *args, **kwargs):
+            if FAIL_BUILD_MARK in (instance.display_name or ""):
+                raise exception.BuildAbortException(
+                    instance_uuid=instance.uuid, reason="build failure injected by the harness")
+            return original_spawn(driver, context, instance, *args, **kwargs)
+
+        self.useFixture(fixtures.MonkeyPatch("nova.virt.fake.FakeDriver.spawn", spawn))
+        super().setUp()
+
+
+def exit_with_parent():
+    """Exits when the process that started the harness is gone (a crashed test run)."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+class QuietHandler(wsgiref.simple_server.WSGIRequestHandler):
+    def log_message(self, fmt, *args):
+        sys.stderr.write("nova-harness: %s\n" % (fmt % args))
+
+
+class ThreadingWSGIServer(socketserver.ThreadingMixIn, wsgiref.simple_server.WSGIServer):
+    daemon_threads = True
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    exit_with_parent()
+
+    harness = Harness()
+    harness.setUp()
+    # A server must not fail requests over warnings (see the module docstring): show them once.
+    warnings.simplefilter("once")
+    app = nova_wsgi.Loader().load_app("osapi_compute")
+    server = wsgiref.simple_server.make_server(
+        "127.0.0.1", args.port, app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    # The ids a client needs: the fixtures' project (its ports and networks belong to it), a
+    # network with a subnet (servers on it get fixed addresses), an image and a flavor.
+    print("READY port=%d project=%s network=%s image=%s flavor=%s" % (
+        server.server_port, nova_fixtures.PROJECT_ID, NeutronFixture.network_1["id"],
+        GlanceFixture.image1["id"], "1"), flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    server.serve_forever()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
