@@ -23,6 +23,7 @@ import socketserver
 import sys
 import threading
 import time
+import traceback
 import warnings
 import wsgiref.simple_server
 
@@ -47,6 +48,24 @@ class Harness(integrated_helpers._IntegratedTestBase):
 
     def runTest(self):  # testtools needs a test method; the harness never runs it
         pass
+
+    #: Set by --keystone: validate tokens with the real keystonemiddleware against that Keystone.
+    keystone = None
+
+    def _setup_services(self):
+        if self.keystone:
+            url, password = self.keystone
+            from keystoneauth1 import loading
+            from nova.conf import CONF
+            # the password plugin's options (auth_url, username, ...) are registered lazily
+            CONF.register_opts(loading.get_auth_plugin_conf_options("password"), group="keystone_authtoken")
+            options = dict(
+                www_authenticate_uri=url, auth_url=url, auth_type="password", username="admin",
+                password=password, project_name="admin", user_domain_id="default",
+                project_domain_id="default", service_token_roles_required=False)
+            for name, value in options.items():
+                self.flags(group="keystone_authtoken", **{name: value})
+        super()._setup_services()
 
     def setUp(self):
         original_spawn = fake.FakeDriver.spawn
@@ -85,9 +104,16 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, wsgiref.simple_server.WSG
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--keystone", help="Keystone v3 URL: check tokens there (admin's password in "
+                        "$PCLOUD_KEYSTONE_PASSWORD) instead of the stubbed X-Auth-User headers")
     args = parser.parse_args()
     exit_with_parent()
 
+    if args.keystone:
+        # keystonemiddleware registers its options when imported
+        import keystonemiddleware.auth_token  # noqa: F401
+        Harness.STUB_KEYSTONE = False
+        Harness.keystone = (args.keystone, os.environ["PCLOUD_KEYSTONE_PASSWORD"])
     harness = Harness()
     harness.setUp()
     # A server must not fail requests over warnings (see the module docstring): show them once.
@@ -106,4 +132,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BaseException:
+        # Nova's fixtures capture stderr and logging: make a failed start visible to the caller.
+        os.write(2, traceback.format_exc().encode())
+        os._exit(1)
