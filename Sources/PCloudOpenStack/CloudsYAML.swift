@@ -34,7 +34,9 @@ public enum CloudsYAML {
     }
 
     /// The named cloud of a clouds.yaml text, with `OS_*` overrides from `environment`.
-    public static func parse(_ text: String, cloud name: String, environment: [String: String] = [:], source: String = "clouds.yaml")
+    public static func parse(
+        _ text: String, cloud name: String, environment: [String: String] = [:], source: String = "clouds.yaml"
+    )
         throws -> OpenStackCloud
     {
         let root: Any?

@@ -38,7 +38,8 @@ public struct KeystoneToken: Sendable {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var trimmed = text
-        if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
+        if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" })
+        {
             let fraction = text[text.index(after: dot)..<zone].prefix(3)
             trimmed = String(text[..<dot]) + "." + fraction + String(text[zone...])
         }

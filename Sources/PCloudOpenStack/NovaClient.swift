@@ -59,7 +59,10 @@ public struct NovaClient: Sendable {
         return found
     }
 
-    public enum RebootType: String, Sendable { case soft = "SOFT", hard = "HARD" }
+    public enum RebootType: String, Sendable {
+        case soft = "SOFT"
+        case hard = "HARD"
+    }
 
     public func reboot(_ id: String, _ type: RebootType) async throws {
         try await action(id, ["reboot": ["type": type.rawValue]])

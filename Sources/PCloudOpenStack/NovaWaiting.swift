@@ -8,7 +8,10 @@ public struct PollSchedule: Sendable, Hashable {
     public var maximum: Duration
     public var timeout: Duration
 
-    public init(initial: Duration = .milliseconds(200), factor: Double = 1.5, maximum: Duration = .seconds(5), timeout: Duration = .seconds(600)) {
+    public init(
+        initial: Duration = .milliseconds(200), factor: Double = 1.5, maximum: Duration = .seconds(5),
+        timeout: Duration = .seconds(600)
+    ) {
         self.initial = initial
         self.factor = factor
         self.maximum = maximum
@@ -39,11 +42,14 @@ public struct NovaServerFailed: Error, Sendable, CustomStringConvertible {
 extension NovaClient {
     /// Waits until the server is in one of `statuses` with no task running. ERROR throws
     /// `NovaServerFailed` with the fault; a vanished server or the deadline throw too.
-    public func wait(_ id: String, for statuses: Set<String>, schedule: PollSchedule = PollSchedule()) async throws -> NovaServer {
+    public func wait(_ id: String, for statuses: Set<String>, schedule: PollSchedule = PollSchedule()) async throws -> NovaServer
+    {
         var last: NovaServer?
         let server = try await schedule.poll { () -> NovaServer? in
             guard let server = try await self.server(id) else {
-                throw OpenStackError(method: "GET", path: "/servers/\(id)", status: 404, message: "the server disappeared while waiting for \(statuses.sorted().joined(separator: "/"))")
+                throw OpenStackError(
+                    method: "GET", path: "/servers/\(id)", status: 404,
+                    message: "the server disappeared while waiting for \(statuses.sorted().joined(separator: "/"))")
             }
             last = server
             if server.status == "ERROR" && !statuses.contains("ERROR") {
@@ -52,7 +58,9 @@ extension NovaClient {
             return statuses.contains(server.status) && server.isSettled ? server : nil
         }
         guard let server else {
-            throw OpenStackTimeout("server \(id) did not reach \(statuses.sorted().joined(separator: "/")) within \(schedule.timeout) (last \(last?.status ?? "?") task \(last?.taskState ?? "none"))")
+            throw OpenStackTimeout(
+                "server \(id) did not reach \(statuses.sorted().joined(separator: "/")) within \(schedule.timeout) (last \(last?.status ?? "?") task \(last?.taskState ?? "none"))"
+            )
         }
         return server
     }
@@ -65,7 +73,10 @@ extension NovaClient {
 
     /// Runs an action, and on 409 (a task is running on the server) waits for it to settle and
     /// tries again, up to `attempts` times; the last 409 is thrown.
-    public func retryingConflicts(_ id: String, attempts: Int = 3, schedule: PollSchedule = PollSchedule(timeout: .seconds(120)), _ action: () async throws -> Void) async throws {
+    public func retryingConflicts(
+        _ id: String, attempts: Int = 3, schedule: PollSchedule = PollSchedule(timeout: .seconds(120)),
+        _ action: () async throws -> Void
+    ) async throws {
         var attempt = 1
         while true {
             do { return try await action() } catch let error as OpenStackError where error.isConflict && attempt < attempts {

@@ -72,7 +72,9 @@ public actor OpenStackAuth {
         let response = try await http.send(.POST, url, json: body)
         tokensIssued += 1
         guard let value = response.headers.first(name: "X-Subject-Token") else {
-            throw OpenStackError(method: "POST", path: OpenStackHTTP.path(of: url), status: response.status, message: "no X-Subject-Token in Keystone's answer")
+            throw OpenStackError(
+                method: "POST", path: OpenStackHTTP.path(of: url), status: response.status,
+                message: "no X-Subject-Token in Keystone's answer")
         }
         return try KeystoneToken(value: value, body: response.body)
     }

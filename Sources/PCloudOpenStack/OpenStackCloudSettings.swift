@@ -68,7 +68,8 @@ struct OpenStackCloudSettings {
         default:
             throw OpenStackConfigError("auth_type '\(authType)' is not supported (password, v3applicationcredential, noauth)")
         }
-        if case .noAuth = auth {} else if values["auth_url"] == nil {
+        if case .noAuth = auth {
+        } else if values["auth_url"] == nil {
             throw OpenStackConfigError("auth_url is missing")
         }
         return OpenStackCloud(
@@ -87,14 +88,16 @@ struct OpenStackCloudSettings {
     private var user: OpenStackCloud.Identity {
         .init(
             id: values["user_id"], name: values["username"],
-            domainID: values["user_domain_id"] ?? values["domain_id"] ?? (values["user_domain_name"] == nil && values["domain_name"] == nil ? "default" : nil),
+            domainID: values["user_domain_id"] ?? values["domain_id"]
+                ?? (values["user_domain_name"] == nil && values["domain_name"] == nil ? "default" : nil),
             domainName: values["user_domain_name"] ?? values["domain_name"])
     }
 
     private var project: OpenStackCloud.ProjectScope {
         .init(
             id: values["project_id"], name: values["project_name"],
-            domainID: values["project_domain_id"] ?? values["domain_id"] ?? (values["project_domain_name"] == nil && values["domain_name"] == nil ? "default" : nil),
+            domainID: values["project_domain_id"] ?? values["domain_id"]
+                ?? (values["project_domain_name"] == nil && values["domain_name"] == nil ? "default" : nil),
             domainName: values["project_domain_name"] ?? values["domain_name"])
     }
 }

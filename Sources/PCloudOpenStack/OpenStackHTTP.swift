@@ -34,7 +34,8 @@ public struct OpenStackHTTP: Sendable {
     }
 
     /// Sends and returns a 2xx answer; any other status throws `OpenStackError`.
-    public func send(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], json: Data? = nil) async throws -> Response {
+    public func send(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], json: Data? = nil) async throws -> Response
+    {
         let response = try await sendAllowingErrors(method, url, headers: headers, json: json)
         guard (200..<300).contains(response.status) else {
             throw OpenStackError(
@@ -46,7 +47,9 @@ public struct OpenStackHTTP: Sendable {
     }
 
     /// Sends, retrying 429/503; returns whatever status came last.
-    public func sendAllowingErrors(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], json: Data? = nil)
+    public func sendAllowingErrors(
+        _ method: HTTPMethod, _ url: String, headers: HTTPHeaders = [:], json: Data? = nil
+    )
         async throws -> Response
     {
         var attempt = 0

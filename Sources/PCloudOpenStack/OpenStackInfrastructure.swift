@@ -40,7 +40,8 @@ public struct OpenStackInfrastructure: Infrastructure {
             throw OpenStackConfigError("no image for \(guest.name): the spec names none and no default image is set")
         }
         let request = NovaServerRequest(
-            name: PCloudServerMetadata.serverName(deployable: guest.name.deployable, assembly: guest.name.assembly), imageRef: image,
+            name: PCloudServerMetadata.serverName(deployable: guest.name.deployable, assembly: guest.name.assembly),
+            imageRef: image,
             flavorRef: settings.flavor, networks: settings.networks, keyName: settings.keyName,
             userData: guest.authorizedKey.map(Self.cloudConfig),
             metadata: [
@@ -79,7 +80,8 @@ public struct OpenStackInfrastructure: Infrastructure {
     }
 
     public func remove(_ guest: GuestName) async throws {
-        for server in try await servers(of: guest.deployable) where server.metadata[PCloudServerMetadata.assembly] == guest.assembly {
+        for server in try await servers(of: guest.deployable)
+        where server.metadata[PCloudServerMetadata.assembly] == guest.assembly {
             try await nova.delete(server.id)
             try await nova.waitUntilGone(server.id, schedule: settings.schedule)
         }

@@ -25,14 +25,16 @@ public struct ServiceCatalog: Sendable, Hashable, Decodable {
     public func endpoint(type: String, interface: String, region: String?) throws -> String {
         let candidates = services.filter { $0.type == type }.flatMap(\.endpoints)
         guard !candidates.isEmpty else {
-            throw OpenStackConfigError("the service catalog has no '\(type)' service (has: \(services.map(\.type).sorted().joined(separator: ", ")))")
+            throw OpenStackConfigError(
+                "the service catalog has no '\(type)' service (has: \(services.map(\.type).sorted().joined(separator: ", ")))")
         }
         let matching = candidates.filter { endpoint in
             endpoint.interface == interface && (region == nil || endpoint.region_id == region || endpoint.region == region)
         }
         guard let chosen = matching.first else {
             let offered = candidates.map { "\($0.interface)@\($0.region_id ?? $0.region ?? "-")" }.joined(separator: ", ")
-            throw OpenStackConfigError("no '\(type)' endpoint for interface \(interface) in region \(region ?? "any") (offered: \(offered))")
+            throw OpenStackConfigError(
+                "no '\(type)' endpoint for interface \(interface) in region \(region ?? "any") (offered: \(offered))")
         }
         return chosen.url.hasSuffix("/") ? String(chosen.url.dropLast()) : chosen.url
     }

@@ -62,7 +62,9 @@ class Harness(integrated_helpers._IntegratedTestBase):
             options = dict(
                 www_authenticate_uri=url, auth_url=url, auth_type="password", username="admin",
                 password=password, project_name="admin", user_domain_id="default",
-                project_domain_id="default", service_token_roles_required=False)
+                project_domain_id="default", service_token_roles_required=False,
+                # no validation cache: a revoked token is refused at once
+                token_cache_time=-1)
             for name, value in options.items():
                 self.flags(group="keystone_authtoken", **{name: value})
         super()._setup_services()

@@ -7,7 +7,7 @@ public final class NovaProcess: @unchecked Sendable {
     public let harness: HarnessProcess
 
     /// Why Nova cannot run here, or nil.
-    public static var missing: String? { HarnessProcess.missing(venv: "nova-venv") }
+    public static var missing: String? { HarnessProcess.missing(venv: "openstack-venv") }
 
     /// A server whose name contains this fails to build (the harness makes the fake driver
     /// raise), giving a real ERROR state with a real fault message.
@@ -23,7 +23,7 @@ public final class NovaProcess: @unchecked Sendable {
             environment["PCLOUD_KEYSTONE_PASSWORD"] = keystone.adminPassword
         }
         harness = try HarnessProcess(
-            name: "nova", venv: "nova-venv", script: "nova_server.py", arguments: arguments, environment: environment,
+            name: "nova", venv: "openstack-venv", script: "nova_server.py", arguments: arguments, environment: environment,
             timeout: 120)
     }
 
@@ -46,7 +46,7 @@ public final class KeystoneProcess: @unchecked Sendable {
     public let state: URL
     public let adminPassword: String
 
-    public static var missing: String? { HarnessProcess.missing(venv: "keystone-venv") }
+    public static var missing: String? { HarnessProcess.missing(venv: "openstack-venv") }
 
     public init(computeURL: String?, tokenExpiration: Int = 3600) throws {
         state = URL(fileURLWithPath: "/tmp/pcloud-keystone-\(UUID().uuidString.prefix(8))")
@@ -56,7 +56,7 @@ public final class KeystoneProcess: @unchecked Sendable {
         ]
         if let computeURL { arguments += ["--compute-url", computeURL] }
         harness = try HarnessProcess(
-            name: "keystone", venv: "keystone-venv", script: "keystone_server.py", arguments: arguments, environment: nil,
+            name: "keystone", venv: "openstack-venv", script: "keystone_server.py", arguments: arguments, environment: nil,
             timeout: 180)
     }
 

@@ -27,7 +27,7 @@ public final class HarnessProcess: @unchecked Sendable {
     ) throws {
         if let reason = Self.missing(venv: venv) { throw HarnessError(reason) }
         let path = BuiltProducts.packageRoot.appendingPathComponent("Tests/NovaHarness/\(script)").path
-        process = try ManagedProcess(
+        let process = try ManagedProcess(
             name, executable: "\(Self.cacheDirectory)/\(venv)/bin/python", arguments: ["-u", path] + arguments,
             environment: environment)
         var line: Substring?
@@ -44,6 +44,7 @@ public final class HarnessProcess: @unchecked Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1)
             if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
         }
+        self.process = process
         ready = values
     }
 
