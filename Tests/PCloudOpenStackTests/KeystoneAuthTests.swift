@@ -9,7 +9,7 @@ import Testing
 /// harness validates no tokens (stubbed keystone), so authenticated calls here go to Keystone's
 /// own `identity` service, found through the catalog like any other service.
 @Suite(.serialized) struct KeystoneAuthTests {
-    static func keystone() throws -> KeystoneProcess? { try SharedKeystone.pair()?.keystone }
+    static func keystone() async throws -> KeystoneProcess? { try await SharedKeystone.pair()?.keystone }
 
     static func passwordCloud(_ keystone: KeystoneProcess, password: String? = nil) -> OpenStackCloud {
         OpenStackCloud(
@@ -26,19 +26,19 @@ import Testing
     }
 
     @Test func passwordAuthFindsServicesInTheCatalogAndCachesTheToken() async throws {
-        guard let keystone = try Self.keystone() else { return }
+        guard let keystone = try await Self.keystone() else { return }
         let auth = OpenStackAuth(cloud: Self.passwordCloud(keystone), http: OpenStackHTTP())
         let identity = OpenStackSession(auth: auth, http: OpenStackHTTP(), service: "identity")
         let projects = try await identity.send(.GET, "/auth/projects", as: Projects.self)
         #expect(projects.projects.map(\.name).contains("admin"))
         _ = try await identity.send(.GET, "/auth/projects", as: Projects.self)
-        let nova = try #require(try SharedKeystone.pair()?.nova)
+        let nova = try #require(try await SharedKeystone.pair()?.nova)
         #expect(try await auth.authorize(service: "compute").endpoint == nova.computeURL)
         #expect(await auth.tokensIssued == 1)
     }
 
     @Test func aRevokedTokenIsReplacedOnceAfter401() async throws {
-        guard let keystone = try Self.keystone() else { return }
+        guard let keystone = try await Self.keystone() else { return }
         let http = OpenStackHTTP()
         let auth = OpenStackAuth(cloud: Self.passwordCloud(keystone), http: http)
         let identity = OpenStackSession(auth: auth, http: http, service: "identity")
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func aTokenCloseToExpiryIsRenewed() async throws {
-        guard let keystone = try Self.keystone() else { return }
+        guard let keystone = try await Self.keystone() else { return }
         // Keystone issues 1-hour tokens; renewing 2 hours before expiry renews every time.
         let auth = OpenStackAuth(cloud: Self.passwordCloud(keystone), http: OpenStackHTTP(), renewBefore: 7200)
         _ = try await auth.authorize(service: "identity")
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func applicationCredentialAuthGetsAToken() async throws {
-        guard let keystone = try Self.keystone() else { return }
+        guard let keystone = try await Self.keystone() else { return }
         let http = OpenStackHTTP()
         let admin = OpenStackAuth(cloud: Self.passwordCloud(keystone), http: http)
         let (_, headers) = try await admin.authorize(service: "identity")
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func aWrongPasswordIsA401ErrorThatDoesNotShowThePassword() async throws {
-        guard let keystone = try Self.keystone() else { return }
+        guard let keystone = try await Self.keystone() else { return }
         let auth = OpenStackAuth(cloud: Self.passwordCloud(keystone, password: "wrong-pw-123"), http: OpenStackHTTP())
         do {
             _ = try await auth.authorize(service: "identity")

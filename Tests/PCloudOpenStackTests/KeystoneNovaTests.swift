@@ -9,8 +9,8 @@ import Testing
 /// compute endpoint → Nova checking each token with keystonemiddleware.
 @Suite(.serialized) struct KeystoneNovaTests {
     @Test func aCloudFromClouds_yamlBuildsAndDeletesAServerThroughKeystone() async throws {
-        guard let pair = try SharedKeystone.pair() else { return }
-        let (keystone, nova) = pair
+        guard let pair = try await SharedKeystone.pair() else { return }
+        let (keystone, nova) = (pair.keystone, pair.nova)
         let yaml = """
             clouds:
               test:
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func novaRefusingARevokedTokenMakesTheClientReauthenticateOnce() async throws {
-        guard let keystone = try SharedKeystone.pair()?.keystone else { return }
+        guard let keystone = try await SharedKeystone.pair()?.keystone else { return }
         let http = OpenStackHTTP()
         let auth = OpenStackAuth(cloud: KeystoneAuthTests.passwordCloud(keystone), http: http)
         let client = NovaClient(auth: auth, http: http)
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func novaWithoutATokenAnswers401WithItsMessage() async throws {
-        guard let nova = try SharedKeystone.pair()?.nova else { return }
+        guard let nova = try await SharedKeystone.pair()?.nova else { return }
         do {
             _ = try await OpenStackHTTP().send(.GET, nova.computeURL + "/servers", headers: ["X-Auth-Token": "not-a-token"])
             Issue.record("Nova accepted a bogus token")

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func softAndHardRebootAndRebuildReturnTheServerToActive() async throws {
-        guard let nova = try SharedNova.nova() else { return }
+        guard let nova = try await SharedNova.nova() else { return }
         let client = SharedNova.client(nova)
         let id = try await activeServer(nova, client)
         for type in [NovaClient.RebootType.soft, .hard] {
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aConflictingActionIsAnErrorWithMethodPathStatusAndNovasMessage() async throws {
-        guard let nova = try SharedNova.nova() else { return }
+        guard let nova = try await SharedNova.nova() else { return }
         let client = SharedNova.client(nova)
         let id = try await activeServer(nova, client)
         do {
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func aMissingServerIsNilToReadAnd404ToActOn() async throws {
-        guard let nova = try SharedNova.nova() else { return }
+        guard let nova = try await SharedNova.nova() else { return }
         let client = SharedNova.client(nova)
         let missing = UUID().uuidString.lowercased()
         #expect(try await client.server(missing) == nil)
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func requestsWithoutCredentialsAreRejectedWithTheStatus() async throws {
-        guard let nova = try SharedNova.nova() else { return }
+        guard let nova = try await SharedNova.nova() else { return }
         let http = OpenStackHTTP()
         do {
             _ = try await http.send(.GET, nova.computeURL + "/servers")

@@ -6,15 +6,15 @@ import PCloudTestSupport
 /// One real Nova (Tests/NovaHarness/nova_server.py) shared by the tests of this target: it
 /// starts on first use and exits with the test process.
 enum SharedNova {
-    static let started: Result<NovaProcess, any Error> = Result { try NovaProcess() }
+    static let started = Task { try await onOwnThread { try NovaProcess() } }
 
     /// The running Nova, or nil with the reason it cannot run here (the venv is not installed).
-    static func nova() throws -> NovaProcess? {
+    static func nova() async throws -> NovaProcess? {
         if let reason = NovaProcess.missing {
             print("skipping: \(reason)")
             return nil
         }
-        return try started.get()
+        return try await started.value
     }
 
     /// A client on the harness's stubbed-keystone pipeline, in the fixtures' project.

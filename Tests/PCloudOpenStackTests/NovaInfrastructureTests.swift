@@ -8,7 +8,7 @@ import Testing
 /// The OpenStack driver against the real Nova API (fake virt driver) over HTTP.
 @Suite struct NovaInfrastructureTests {
     @Test func startBuildsAMarkedServerThatBecomesActiveWithAnAddress() async throws {
-        guard let nova = try SharedNova.nova() else { return }
+        guard let nova = try await SharedNova.nova() else { return }
         let infrastructure = SharedNova.infrastructure(nova)
         let spec = SharedNova.spec()
         let info = try await infrastructure.start(spec)
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func aRestartedControllerAdoptsItsServersInsteadOfStartingCopies() async throws {
-        guard let nova = try SharedNova.nova() else { return }
+        guard let nova = try await SharedNova.nova() else { return }
         let spec = SharedNova.spec()
         let first = try await SharedNova.infrastructure(nova).start(spec)
         // A new driver instance (a restarted controller) finds the server by its metadata.
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func fenceConfirmsTheServerIsOffAndStartBringsItBack() async throws {
-        guard let nova = try SharedNova.nova() else { return }
+        guard let nova = try await SharedNova.nova() else { return }
         let infrastructure = SharedNova.infrastructure(nova)
         let spec = SharedNova.spec()
         let info = try await infrastructure.start(spec)
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func removeDeletesTheServerUntilNovaAnswers404() async throws {
-        guard let nova = try SharedNova.nova() else { return }
+        guard let nova = try await SharedNova.nova() else { return }
         let infrastructure = SharedNova.infrastructure(nova)
         let spec = SharedNova.spec()
         let info = try await infrastructure.start(spec)
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func aFailedBuildReportsNovasFaultMessage() async throws {
-        guard let nova = try SharedNova.nova() else { return }
+        guard let nova = try await SharedNova.nova() else { return }
         let infrastructure = SharedNova.infrastructure(nova)
         let spec = SharedNova.spec(assembly: NovaProcess.failBuildMark)
         do {
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func eventsReportAServerStoppedBehindPcloudsBack() async throws {
-        guard let nova = try SharedNova.nova() else { return }
+        guard let nova = try await SharedNova.nova() else { return }
         let infrastructure = SharedNova.infrastructure(nova)
         let spec = SharedNova.spec()
         let info = try await infrastructure.start(spec)

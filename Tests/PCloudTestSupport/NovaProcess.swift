@@ -57,7 +57,7 @@ public final class KeystoneProcess: @unchecked Sendable {
         if let computeURL { arguments += ["--compute-url", computeURL] }
         harness = try HarnessProcess(
             name: "keystone", venv: "openstack-venv", script: "keystone_server.py", arguments: arguments, environment: nil,
-            timeout: 180)
+            timeout: 300)
     }
 
     public var authURL: String { "http://127.0.0.1:\(harness.port)/v3" }
