@@ -12,10 +12,15 @@ public struct KeystoneToken: Sendable {
     struct Body: Decodable {
         struct Token: Decodable {
             struct Ref: Decodable { var id: String }
-            var expires_at: String
+            var expiresAt: String
             var catalog: ServiceCatalog?
             var project: Ref?
             var user: Ref?
+
+            enum CodingKeys: String, CodingKey {
+                case expiresAt = "expires_at"
+                case catalog, project, user
+            }
         }
         var token: Token
     }
@@ -23,8 +28,8 @@ public struct KeystoneToken: Sendable {
     /// Parses a token response body (`value` comes from the `X-Subject-Token` header).
     public init(value: String, body: Data) throws {
         let decoded = try JSONDecoder().decode(Body.self, from: body)
-        guard let expiry = Self.parseDate(decoded.token.expires_at) else {
-            throw OpenStackConfigError("Keystone token expiry '\(decoded.token.expires_at)' is not a date")
+        guard let expiry = Self.parseDate(decoded.token.expiresAt) else {
+            throw OpenStackConfigError("Keystone token expiry '\(decoded.token.expiresAt)' is not a date")
         }
         self.value = Secret(value)
         expiresAt = expiry

@@ -10,7 +10,12 @@ public struct ServiceCatalog: Sendable, Hashable, Decodable {
         public var interface: String
         public var url: String
         public var region: String?
-        public var region_id: String?
+        public var regionID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case interface, url, region
+            case regionID = "region_id"
+        }
     }
 
     public var services: [Service]
@@ -29,10 +34,10 @@ public struct ServiceCatalog: Sendable, Hashable, Decodable {
                 "the service catalog has no '\(type)' service (has: \(services.map(\.type).sorted().joined(separator: ", ")))")
         }
         let matching = candidates.filter { endpoint in
-            endpoint.interface == interface && (region == nil || endpoint.region_id == region || endpoint.region == region)
+            endpoint.interface == interface && (region == nil || endpoint.regionID == region || endpoint.region == region)
         }
         guard let chosen = matching.first else {
-            let offered = candidates.map { "\($0.interface)@\($0.region_id ?? $0.region ?? "-")" }.joined(separator: ", ")
+            let offered = candidates.map { "\($0.interface)@\($0.regionID ?? $0.region ?? "-")" }.joined(separator: ", ")
             throw OpenStackConfigError(
                 "no '\(type)' endpoint for interface \(interface) in region \(region ?? "any") (offered: \(offered))")
         }

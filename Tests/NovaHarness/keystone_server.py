@@ -1,16 +1,22 @@
 """Runs the real Keystone (from PyPI) on sqlite with fernet tokens and serves it on 127.0.0.1.
 
-Usage: keystone_server.py --state DIR --admin-password PW [--port N] [--compute-url URL]
+Usage: PCLOUD_KEYSTONE_PASSWORD=PW keystone_server.py [--port N] [--compute-url URL] [--state DIR]
+(without --state, a temporary directory that is removed when the harness exits).
 Bootstraps an `admin` user/project (domain `default`) in region RegionOne, registers the
 identity endpoint and, with --compute-url, a `compute` service whose public and internal
 endpoints are that URL. Prints `READY port=N` once serving; exits on SIGTERM."""
 import argparse
+import grp
+import json
 import os
+import pwd
 import signal
 import socket
 import socketserver
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import wsgiref.simple_server
@@ -31,6 +37,16 @@ key_repository = {state}/credential-keys
 """
 
 
+#: Removed on exit when the harness made it.
+TEMPORARY_STATE = []
+
+
+def leave():
+    for path in TEMPORARY_STATE:
+        shutil.rmtree(path, ignore_errors=True)
+    os._exit(0)
+
+
 def exit_with_parent():
     """Exits when the process that started the harness is gone (a crashed test run)."""
     parent = os.getppid()
@@ -38,7 +54,7 @@ def exit_with_parent():
     def watch():
         while os.getppid() == parent:
             time.sleep(1)
-        os._exit(0)
+        leave()
 
     threading.Thread(target=watch, daemon=True).start()
 
@@ -58,10 +74,24 @@ def free_port():
         return s.getsockname()[1]
 
 
-def manage(config, *args):
-    tool = os.path.join(os.path.dirname(sys.executable), "keystone-manage")
-    subprocess.run([tool, "--config-file", config, *args], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def manage(config, *steps):
+    """Runs keystone-manage steps in one child process (one Python start-up instead of one per
+    step: each costs seconds on a busy machine)."""
+    subprocess.run([sys.executable, __file__, "--manage", config, json.dumps(steps)], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def run_manage_steps(config, steps):
+    from keystone.cmd import cli
+    from keystone.common import sql
+    import keystone.conf
+
+    cli.CONF.register_cli_opt(cli.command_opt)
+    keystone.conf.configure()
+    sql.initialize()
+    for step in steps:
+        cli.CONF(args=["--config-file", config, *step], project="keystone")
+        cli.CONF.command.cmd_class.main()
 
 
 def register_compute(base, password, compute_url):
@@ -80,27 +110,28 @@ def register_compute(base, password, compute_url):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--state", required=True)
-    parser.add_argument("--admin-password", required=True)
+    parser.add_argument("--state")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--compute-url")
     parser.add_argument("--token-expiration", type=int, default=3600)
     args = parser.parse_args()
+    args.admin_password = os.environ["PCLOUD_KEYSTONE_PASSWORD"]
     exit_with_parent()
 
+    if not args.state:
+        args.state = tempfile.mkdtemp(prefix="pcloud-keystone-")
+        TEMPORARY_STATE.append(args.state)
     port = args.port or free_port()
     base = "http://127.0.0.1:%d" % port
     os.makedirs(args.state, exist_ok=True)
     config = os.path.join(args.state, "keystone.conf")
     with open(config, "w") as f:
         f.write(CONFIG.format(state=args.state, expiration=args.token_expiration))
-    user = ["--keystone-user", "root", "--keystone-group", "root"]
-    manage(config, "db_sync")
-    manage(config, "fernet_setup", *user)
-    manage(config, "credential_setup", *user)
-    manage(config, "bootstrap", "--bootstrap-password", args.admin_password,
-           "--bootstrap-public-url", base + "/v3", "--bootstrap-internal-url", base + "/v3",
-           "--bootstrap-region-id", "RegionOne")
+    user = ["--keystone-user", pwd.getpwuid(os.getuid()).pw_name,
+            "--keystone-group", grp.getgrgid(os.getgid()).gr_name]
+    manage(config, ["db_sync"], ["fernet_setup", *user], ["credential_setup", *user], [
+        "bootstrap", "--bootstrap-password", args.admin_password, "--bootstrap-public-url",
+        base + "/v3", "--bootstrap-internal-url", base + "/v3", "--bootstrap-region-id", "RegionOne"])
 
     os.environ["OS_KEYSTONE_CONFIG_FILES"] = config
     sys.argv = sys.argv[:1]  # keystone parses the command line itself
@@ -116,7 +147,11 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     stop.wait()
     server.shutdown()
+    leave()
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "--manage":
+        run_manage_steps(sys.argv[2], json.loads(sys.argv[3]))
+    else:
+        main()

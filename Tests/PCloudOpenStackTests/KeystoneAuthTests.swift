@@ -68,7 +68,8 @@ import Testing
         let userID = try #require(try await tokenUserID(keystone, headers: headers))
         struct Created: Decodable {
             struct Credential: Decodable { var id: String, secret: String }
-            var application_credential: Credential
+            var credential: Credential
+            enum CodingKeys: String, CodingKey { case credential = "application_credential" }
         }
         let identity = OpenStackSession(auth: admin, http: http, service: "identity")
         let body = try JSONSerialization.data(withJSONObject: [
@@ -78,8 +79,8 @@ import Testing
         let cloud = OpenStackCloud(
             name: "appcred", authURL: keystone.authURL,
             auth: .applicationCredential(
-                id: credential.application_credential.id, name: nil, user: nil,
-                secret: Secret(credential.application_credential.secret)))
+                id: credential.credential.id, name: nil, user: nil,
+                secret: Secret(credential.credential.secret)))
         let auth = OpenStackAuth(cloud: cloud, http: http)
         let projects = try await OpenStackSession(auth: auth, http: http, service: "identity").send(
             .GET, "/auth/projects", as: Projects.self)

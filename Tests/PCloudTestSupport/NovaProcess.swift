@@ -43,20 +43,19 @@ public final class NovaProcess: @unchecked Sendable {
 /// project, and with `computeURL` registered as the `compute` service in RegionOne.
 public final class KeystoneProcess: @unchecked Sendable {
     public let harness: HarnessProcess
-    public let state: URL
     public let adminPassword: String
 
     public static var missing: String? { HarnessProcess.missing(venv: "openstack-venv") }
 
     public init(computeURL: String?, tokenExpiration: Int = 3600) throws {
-        state = URL(fileURLWithPath: "/tmp/pcloud-keystone-\(UUID().uuidString.prefix(8))")
         adminPassword = "pw-\(UUID().uuidString.prefix(12))"
-        var arguments = [
-            "--state", state.path, "--admin-password", adminPassword, "--token-expiration", String(tokenExpiration),
-        ]
+        var arguments = ["--token-expiration", String(tokenExpiration)]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PCLOUD_KEYSTONE_PASSWORD"] = adminPassword
         if let computeURL { arguments += ["--compute-url", computeURL] }
         harness = try HarnessProcess(
-            name: "keystone", venv: "openstack-venv", script: "keystone_server.py", arguments: arguments, environment: nil,
+            name: "keystone", venv: "openstack-venv", script: "keystone_server.py", arguments: arguments,
+            environment: environment,
             timeout: 300)
     }
 
@@ -65,8 +64,5 @@ public final class KeystoneProcess: @unchecked Sendable {
 
     public func stop() { harness.stop() }
 
-    deinit {
-        harness.stop()
-        try? FileManager.default.removeItem(at: state)
-    }
+    deinit { harness.stop() }
 }
