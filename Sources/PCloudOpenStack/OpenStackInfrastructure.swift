@@ -15,6 +15,11 @@ public struct OpenStackInfrastructure: Infrastructure {
         self.settings = settings
     }
 
+    /// The driver for `cloud` (see `CloudsYAML.load`), authenticating as it says.
+    public init(cloud: OpenStackCloud, settings: OpenStackGuestSettings, http: OpenStackHTTP = OpenStackHTTP()) {
+        self.init(nova: NovaClient(auth: OpenStackAuth(cloud: cloud, http: http), http: http), settings: settings)
+    }
+
     public func start(_ guest: GuestSpec) async throws -> GuestInfo {
         if var server = try await find(guest.name) {
             switch server.status {

@@ -39,6 +39,10 @@ from nova.virt import fake
 #: A server whose name contains this fails to build (BuildAbortException in the fake driver's
 #: spawn), so clients can be tested against a real ERROR state with a real fault message.
 FAIL_BUILD_MARK = "harness-fail-build"
+#: A server whose name contains this takes SLOW_REBOOT_SECONDS to reboot, so an action sent
+#: during the reboot meets a real 409 (task state set) every time.
+SLOW_REBOOT_MARK = "harness-slow-reboot"
+SLOW_REBOOT_SECONDS = 3
 
 
 class Harness(integrated_helpers._IntegratedTestBase):
@@ -78,7 +82,15 @@ class Harness(integrated_helpers._IntegratedTestBase):
                     instance_uuid=instance.uuid, reason="build failure injected by the harness")
             return original_spawn(driver, context, instance, *args, **kwargs)
 
+        original_reboot = fake.FakeDriver.reboot
+
+        def reboot(driver, context, instance, *args, **kwargs):
+            if SLOW_REBOOT_MARK in (instance.display_name or ""):
+                time.sleep(SLOW_REBOOT_SECONDS)  # eventlet-patched: other requests go on
+            return original_reboot(driver, context, instance, *args, **kwargs)
+
         self.useFixture(fixtures.MonkeyPatch("nova.virt.fake.FakeDriver.spawn", spawn))
+        self.useFixture(fixtures.MonkeyPatch("nova.virt.fake.FakeDriver.reboot", reboot))
         super().setUp()
 
 

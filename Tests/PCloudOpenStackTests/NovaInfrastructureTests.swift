@@ -56,6 +56,21 @@ import Testing
         try await infrastructure.remove(spec.name)
     }
 
+    @Test func fencingDuringAHardRebootWaitsOutTheConflictAndStopsTheServer() async throws {
+        guard let nova = try await SharedNova.nova() else { return }
+        let infrastructure = SharedNova.infrastructure(nova)
+        let spec = SharedNova.spec(assembly: NovaProcess.slowRebootMark)
+        let info = try await infrastructure.start(spec)
+        try await infrastructure.nova.reboot(info.id, .hard)
+        // During the reboot Nova refuses os-stop...
+        await #expect(throws: OpenStackError.self) { try await infrastructure.nova.stop(info.id) }
+        // ...and fencing waits the reboot out and stops the server.
+        try await infrastructure.fence(spec.name)
+        // Stopped, not deleted: the conflict was waited out rather than ending in the delete fallback.
+        #expect(try await infrastructure.nova.server(info.id)?.status == "SHUTOFF")
+        try await infrastructure.remove(spec.name)
+    }
+
     @Test func removeDeletesTheServerUntilNovaAnswers404() async throws {
         guard let nova = try await SharedNova.nova() else { return }
         let infrastructure = SharedNova.infrastructure(nova)

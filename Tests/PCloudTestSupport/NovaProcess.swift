@@ -13,6 +13,10 @@ public final class NovaProcess: @unchecked Sendable {
     /// raise), giving a real ERROR state with a real fault message.
     public static let failBuildMark = "harness-fail-build"
 
+    /// A server whose name contains this takes seconds to reboot, so actions sent meanwhile
+    /// meet a real 409.
+    public static let slowRebootMark = "harness-slow-reboot"
+
     /// With `keystone`, Nova checks tokens with the real keystonemiddleware against that Keystone
     /// (its admin account as the service user) instead of reading the stubbed headers.
     public init(port: Int = 0, keystone: KeystoneProcess? = nil) throws {
