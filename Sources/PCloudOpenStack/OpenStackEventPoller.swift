@@ -3,7 +3,8 @@ import PCloudModel
 
 /// Nova sends no events to its API clients, so power changes are found by looking at the
 /// servers every `interval` (one list call for all of pcloud's servers, not one per guest)
-/// and reporting what changed: a server that went SHUTOFF, ERROR or vanished.
+/// and reporting what changed: a server that went SHUTOFF, ERROR or vanished. The first look
+/// reports the servers that are already off or failed, and so does the first look at a new one.
 struct OpenStackEventPoller: Sendable {
     let infrastructure: OpenStackInfrastructure
     let interval: Duration
@@ -12,21 +13,18 @@ struct OpenStackEventPoller: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: GuestEvent.self)
         let task = Task {
             var known: [GuestName: GuestPower] = [:]
-            var first = true
             while !Task.isCancelled {
                 if let guests = try? await infrastructure.guests(of: nil) {
                     var seen: [GuestName: GuestPower] = [:]
                     for guest in guests { seen[guest.name] = guest.power }
-                    if !first {
-                        for (name, power) in seen where known[name] != power {
-                            continuation.yield(GuestEvent(name: name, power: power, reason: Self.reason(power)))
-                        }
-                        for name in known.keys where seen[name] == nil {
-                            continuation.yield(GuestEvent(name: name, power: .absent, reason: "deleted"))
-                        }
+                    for (name, power) in seen {
+                        let changed = known[name].map { $0 != power } ?? [.stopped, .crashed].contains(power)
+                        if changed { continuation.yield(GuestEvent(name: name, power: power, reason: Self.reason(power))) }
+                    }
+                    for name in known.keys where seen[name] == nil {
+                        continuation.yield(GuestEvent(name: name, power: .absent, reason: "deleted"))
                     }
                     known = seen
-                    first = false
                 }
                 try? await Task.sleep(for: interval)
             }

@@ -56,6 +56,14 @@ class Harness(integrated_helpers._IntegratedTestBase):
     #: Set by --keystone: validate tokens with the real keystonemiddleware against that Keystone.
     keystone = None
 
+    def _setup_compute_service(self):
+        # Three compute hosts, as in a small cloud: concurrent builds on one host's resource
+        # provider collide in placement (generation conflicts), and after its few retries Nova
+        # answers "No valid host"; with alternates the scheduler tries the next host.
+        for host in ("compute2", "compute3"):
+            self._start_compute(host)
+        return self._start_compute("compute")
+
     def _setup_services(self):
         if self.keystone:
             url, password = self.keystone

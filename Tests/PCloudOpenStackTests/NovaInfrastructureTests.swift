@@ -102,7 +102,6 @@ import Testing
         let spec = SharedNova.spec()
         let info = try await infrastructure.start(spec)
         let events = infrastructure.events()
-        try await Task.sleep(for: .seconds(1))  // the poller's first look
         try await infrastructure.nova.stop(info.id)
         let event = try await withThrowingTaskGroup(of: GuestEvent?.self) { group in
             group.addTask {
