@@ -17,6 +17,7 @@ Pitfalls found making this work:
 from nova.tests.functional import integrated_helpers  # noqa: I100 (first: Nova's patching)
 
 import argparse
+import logging
 import os
 import signal
 import socketserver
@@ -57,6 +58,9 @@ class Harness(integrated_helpers._IntegratedTestBase):
     keystone = None
 
     def _setup_compute_service(self):
+        # The test configuration's SmallFakeDriver holds 8 tiny servers per host; FakeDriver
+        # pretends to be large, so parallel tests do not run out of room ("No valid host").
+        self.flags(compute_driver="fake.FakeDriver")
         # Three compute hosts, as in a small cloud: concurrent builds on one host's resource
         # provider collide in placement (generation conflicts), and after its few retries Nova
         # answers "No valid host"; with alternates the scheduler tries the next host.
@@ -138,6 +142,11 @@ def main():
         Harness.keystone = (args.keystone, os.environ["PCLOUD_KEYSTONE_PASSWORD"])
     harness = Harness()
     harness.setUp()
+    # Nova's fixtures capture its logging; show warnings and errors in the harness's log too.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("nova %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
     # A server must not fail requests over warnings (see the module docstring): show them once.
     warnings.simplefilter("once")
     app = nova_wsgi.Loader().load_app("osapi_compute")
