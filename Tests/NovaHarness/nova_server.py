@@ -1,10 +1,17 @@
-"""Runs the real Nova API (with placement, conductor, scheduler and a fake-driver compute) in one
-process, the way Nova's own functional tests do, and serves it over HTTP on 127.0.0.1.
+"""Runs the real Nova API (with placement, conductor, scheduler, three fake-driver compute hosts
+and Nova's glance/neutron/cinder fixtures) in one process, the way Nova's own functional tests
+do, and serves it over HTTP on 127.0.0.1. RPC casts are real casts: actions return at once and
+clients poll, as with a real cloud.
 
-Usage: nova_server.py [--port N]   (0 = any free port). Prints
+Usage: nova_server.py [--port N] [--keystone URL]   (port 0 = any free port). Prints
 `READY port=N project=ID network=ID image=ID flavor=ID` once serving; exits on SIGTERM or when
-its parent dies. Auth is Nova's stubbed-keystone test pipeline: requests carry X-Auth-User,
-X-Auth-Project-Id and X-Roles headers (500 without them).
+its parent dies. Auth is Nova's stubbed-keystone test pipeline (requests carry X-Auth-User,
+X-Auth-Project-Id and X-Roles headers; 500 without them), or with --keystone the real
+keystonemiddleware checking tokens against that Keystone. Servers on the fixtures' network in
+the fixtures' project get fixed addresses (192.168.1.x).
+
+Fault injection by server name: FAIL_BUILD_MARK fails the build (ERROR with a fault message),
+SLOW_REBOOT_MARK makes a reboot take seconds (actions meanwhile meet a real 409).
 
 Pitfalls found making this work:
 - nova.tests applies eventlet monkey patching on import. It must be imported before wsgiref and
