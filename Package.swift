@@ -26,6 +26,15 @@ let libraries: [Target] = [
     .target(name: "PCloudMonitor", dependencies: ["PCloudModel", "PCloudSSH"]),
     .target(name: "PCloudAMQP", dependencies: ["CQpidProton"]),
     .target(name: "PCloudAgentMonitor", dependencies: ["PCloudModel", "PCloudAMQP"]),
+    .target(name: "PCloudOpenStack", dependencies: [
+        "PCloudModel",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Yams", package: "Yams"),
+    ]),
 ]
 
 let executables: [Target] = [
@@ -71,6 +80,10 @@ let tests: [Target] = [
     .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
     .testTarget(name: "PCloudSSHTests", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
     .testTarget(name: "PCloudMonitorTests", dependencies: ["PCloudMonitor", "PCloudSSH", "PCloudModel", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudOpenStackTests", dependencies: [
+        "PCloudOpenStack", "PCloudModel", "PCloudTestSupport",
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+    ]),
 ]
 
 let package = Package(
