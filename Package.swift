@@ -26,6 +26,7 @@ let libraries: [Target] = [
     .target(name: "PCloudMonitor", dependencies: ["PCloudModel", "PCloudSSH"]),
     .target(name: "PCloudAMQP", dependencies: ["CQpidProton"]),
     .target(name: "PCloudAgentMonitor", dependencies: ["PCloudModel", "PCloudAMQP"]),
+    .target(name: "PCloudLibvirt", dependencies: ["CLibvirt", "PCloudModel"]),
 ]
 
 let executables: [Target] = [
@@ -71,6 +72,7 @@ let tests: [Target] = [
     .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
     .testTarget(name: "PCloudSSHTests", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
     .testTarget(name: "PCloudMonitorTests", dependencies: ["PCloudMonitor", "PCloudSSH", "PCloudModel", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudLibvirtTests", dependencies: ["PCloudLibvirt", "PCloudModel", "PCloudTestSupport"]),
 ]
 
 let package = Package(
