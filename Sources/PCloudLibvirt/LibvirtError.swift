@@ -16,10 +16,12 @@ public struct LibvirtError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The error libvirt recorded for the calling thread. Must be read on the thread that made
-    /// the failed call: libvirt keeps the last error per thread.
-    static func last(_ operation: String) -> LibvirtError {
+    /// the failed call: libvirt keeps the last error per thread. `operation` is evaluated only
+    /// after the error is read, since any libvirt call in it (virDomainGetName) resets the error.
+    static func last(_ operation: @autoclosure () -> String) -> LibvirtError {
         let message = String(cString: virGetLastErrorMessage())
-        return LibvirtError(operation: operation, message: message, code: virGetLastErrorCode())
+        let code = virGetLastErrorCode()
+        return LibvirtError(operation: operation(), message: message, code: code)
     }
 
     public var isNoDomain: Bool { code == Int32(VIR_ERR_NO_DOMAIN.rawValue) }
