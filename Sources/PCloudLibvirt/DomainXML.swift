@@ -103,12 +103,14 @@ public struct DomainDefinition: Sendable, Hashable {
             lines.append("    </serial>")
         }
         lines.append("  </devices>")
+        // The NIC is added on the QEMU command line (user-mode forwarding has no libvirt XML before
+        // passt); it takes PCI slot 0x1e so it never collides with the slots libvirt assigns.
         if case .loopbackForward(let address, let port) = network {
             lines.append("  <qemu:commandline>")
             lines.append("    <qemu:arg value='-netdev'/>")
             lines.append("    <qemu:arg value='user,id=pcloudnet0,hostfwd=tcp:\(esc(address)):\(port)-:22'/>")
             lines.append("    <qemu:arg value='-device'/>")
-            lines.append("    <qemu:arg value='virtio-net-pci,netdev=pcloudnet0,mac=\(esc(mac))'/>")
+            lines.append("    <qemu:arg value='virtio-net-pci,netdev=pcloudnet0,mac=\(esc(mac)),addr=0x1e'/>")
             lines.append("  </qemu:commandline>")
         }
         lines.append("</domain>")

@@ -4,6 +4,11 @@ import PCloudTestSupport
 /// The real libvirtd (and virtlogd) the QEMU tests use. A daemon that is already running is
 /// used and left alone; otherwise the fixture starts them in the foreground and stops them by
 /// PID when the last test using them is done.
+///
+/// They run under `tini -s` when it is installed: libvirtd reports a dead QEMU only once its
+/// zombie is reaped, and QEMU is reparented to the nearest subreaper. This machine's PID 1 reaps
+/// about every 2 s, which would delay every crash event by that much; tini reaps at once, as
+/// systemd does on a normal host.
 actor LibvirtDaemon {
     static let shared = LibvirtDaemon()
     static let socket = "/var/run/libvirt/libvirt-sock"
@@ -30,6 +35,18 @@ actor LibvirtDaemon {
     /// True when this fixture started libvirtd (so a test may restart it).
     var ownsLibvirtd: Bool { libvirtd != nil }
 
+    /// Runs `body` with the daemons up; releases them afterwards, also when `body` throws.
+    static func using(_ body: () async throws -> Void) async throws {
+        try await shared.acquire()
+        do {
+            try await body()
+        } catch {
+            await shared.release()
+            throw error
+        }
+        await shared.release()
+    }
+
     func acquire() throws {
         users += 1
         try ensureRunning()
@@ -53,18 +70,41 @@ actor LibvirtDaemon {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         if !unixSocketAccepts(Self.logSocket) && virtlogd == nil {
-            virtlogd = try ManagedProcess("virtlogd", executable: "/usr/sbin/virtlogd")
+            virtlogd = try Self.start("virtlogd", "/usr/sbin/virtlogd")
             guard waitUntil(timeout: 20, { unixSocketAccepts(Self.logSocket) }) else {
                 throw ControllerError("virtlogd did not start: \(virtlogd!.logText())")
             }
         }
         if !unixSocketAccepts(Self.socket) {
-            let process = try ManagedProcess("libvirtd", executable: "/usr/sbin/libvirtd")
+            let process = try Self.start("libvirtd", "/usr/sbin/libvirtd")
             libvirtd = process
             guard waitUntil(timeout: 30, { unixSocketAccepts(Self.socket) || !process.isRunning }), process.isRunning else {
                 throw ControllerError("libvirtd did not start: \(process.logText())")
             }
         }
+    }
+
+    private static func start(_ name: String, _ executable: String) throws -> ManagedProcess {
+        let tini = "/usr/bin/tini"
+        return try withSignalsUnblocked {
+            guard FileManager.default.isExecutableFile(atPath: tini) else {
+                return try ManagedProcess(name, executable: executable)
+            }
+            return try ManagedProcess(name, executable: tini, arguments: ["-s", "--", executable])
+        }
+    }
+
+    /// Foundation's Process passes the spawning thread's signal mask to the child, and Swift's
+    /// concurrency threads block SIGTERM and most others: a daemon started from a test would then
+    /// ignore the SIGTERM that stops it (seen here: libvirtd with SIGTERM pending, blocked).
+    /// The mask is cleared for the spawn only.
+    private static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t()
+        var old = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        return try body()
     }
 
     private func stopOwned() {

@@ -27,22 +27,10 @@ struct QEMUGuestTests {
         return try #require(pid_t(text))
     }
 
-    func withDaemon(_ body: () async throws -> Void) async throws {
-        try await LibvirtDaemon.shared.acquire()
-        do {
-            try await body()
-        } catch {
-            await LibvirtDaemon.shared.release()
-            throw error
-        }
-        await LibvirtDaemon.shared.release()
-    }
-
     @Test func killingTheQEMUProcessIsReportedAsACrashAndFenceConfirmsItOff() async throws {
-        try await withDaemon {
+        try await LibvirtDaemon.using {
             let driver = LibvirtInfrastructure(configuration: TinyGuest.qemu())
             let spec = TinyGuest.spec(uniqueName("kill"), "web")
-            defer { Task { try? await driver.remove(spec.name) } }
             let (info, bootTime) = try await boot(driver, spec)
             #expect(info.power == .running)
             print("measured: tiny guest start to console 'up' under TCG: \(bootTime)")
@@ -68,7 +56,7 @@ struct QEMUGuestTests {
     }
 
     @Test func fenceDestroysARunningGuestAndReturnsOnlyOnceItIsOff() async throws {
-        try await withDaemon {
+        try await LibvirtDaemon.using {
             let driver = LibvirtInfrastructure(configuration: TinyGuest.qemu())
             let spec = TinyGuest.spec(uniqueName("fence"), "db")
             _ = try await boot(driver, spec)
@@ -84,7 +72,7 @@ struct QEMUGuestTests {
     }
 
     @Test func stopForcesOffAGuestThatIgnoresShutdownOnceGraceHasPassed() async throws {
-        try await withDaemon {
+        try await LibvirtDaemon.using {
             let driver = LibvirtInfrastructure(configuration: TinyGuest.qemu())
             let spec = TinyGuest.spec(uniqueName("stop"), "web")
             _ = try await boot(driver, spec)
@@ -98,7 +86,7 @@ struct QEMUGuestTests {
     }
 
     @Test func aNewConnectionAdoptsTheRunningGuest() async throws {
-        try await withDaemon {
+        try await LibvirtDaemon.using {
             let configuration = TinyGuest.qemu()
             let first = LibvirtInfrastructure(configuration: configuration)
             let spec = TinyGuest.spec(uniqueName("adopt"), "web")
@@ -119,7 +107,7 @@ struct QEMUGuestTests {
     }
 
     @Test func restartingLibvirtdKeepsTheGuestsAndTheirEvents() async throws {
-        try await withDaemon {
+        try await LibvirtDaemon.using {
             guard await LibvirtDaemon.shared.ownsLibvirtd else {
                 print("skipped: libvirtd was already running here and is not the tests' to restart")
                 return

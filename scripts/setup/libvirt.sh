@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 need_root
 apt_install pkg-config libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
-  qemu-system-x86 qemu-utils debootstrap e2fsprogs cpio busybox-static openssh-client
+  qemu-system-x86 qemu-utils debootstrap e2fsprogs cpio busybox-static openssh-client tini
 # libvirtd without systemd: its directories, and QEMU run as root (there is no libvirt-qemu user).
 mkdir -p /var/log/libvirt /var/run/libvirt /var/lib/libvirt/qemu /var/lib/pcloud/images
 # libvirtd resolves its compiled-in default user before reading qemu.conf, so it must exist.
