@@ -106,8 +106,9 @@ public actor LibvirtConnection {
 
     private func existing(_ name: String) throws -> LibvirtDomain {
         guard let domain = try domain(name) else {
-            throw LibvirtError(operation: "look up \(name)", message: "no domain named \(name)",
-                               code: Int32(VIR_ERR_NO_DOMAIN.rawValue))
+            throw LibvirtError(
+                operation: "look up \(name)", message: "no domain named \(name)",
+                code: Int32(VIR_ERR_NO_DOMAIN.rawValue))
         }
         return domain
     }

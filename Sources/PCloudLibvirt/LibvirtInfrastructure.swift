@@ -165,7 +165,8 @@ public final class LibvirtInfrastructure: Infrastructure {
             guard let guest = registry.guest(of: domain), let state = try? await connection.state(of: domain) else { continue }
             let old = registry.record(domain, state.guestPower)
             if let old, old != state.guestPower {
-                events.append(GuestEvent(name: guest, power: state.guestPower, reason: "\(state.rawValue) while libvirtd was away"))
+                events.append(
+                    GuestEvent(name: guest, power: state.guestPower, reason: "\(state.rawValue) while libvirtd was away"))
             }
         }
         return events

@@ -37,10 +37,13 @@ struct DebianGuestTests {
         let knownHosts = keys.appendingPathComponent("known_hosts").path
         let pinned = hostKey.split(separator: " ").prefix(2).joined(separator: " ")
         try Data("\(address) \(pinned)\n".utf8).write(to: URL(fileURLWithPath: knownHosts))
-        let login = try runCommand("/usr/bin/ssh", [
-            "-i", clientKey, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(knownHosts)",
-            "-o", "ConnectTimeout=20", "root@\(address)", "hostname; ls /usr/lib/ocf/resource.d/heartbeat | wc -l",
-        ])
+        let login = try runCommand(
+            "/usr/bin/ssh",
+            [
+                "-i", clientKey, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o",
+                "UserKnownHostsFile=\(knownHosts)",
+                "-o", "ConnectTimeout=20", "root@\(address)", "hostname; ls /usr/lib/ocf/resource.d/heartbeat | wc -l",
+            ])
         #expect(login.status == 0, "ssh with the pinned key failed: \(login.output)")
         let lines = login.output.split(separator: "\n").map(String.init)
         #expect(lines.first == "web")
@@ -68,7 +71,8 @@ enum DebianImage {
 
 /// True when something on address:22 sends an SSH identification line.
 func sshBanner(_ address: String) -> Bool {
-    guard let result = try? runCommand("/usr/bin/timeout", ["3", "/usr/bin/ssh-keyscan", "-T", "2", "-t", "ed25519", address]) else {
+    guard let result = try? runCommand("/usr/bin/timeout", ["3", "/usr/bin/ssh-keyscan", "-T", "2", "-t", "ed25519", address])
+    else {
         return false
     }
     return result.output.contains("ssh-ed25519")

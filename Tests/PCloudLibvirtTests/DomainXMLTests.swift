@@ -35,7 +35,10 @@ import Testing
         #expect(try text(root, "os/kernel") == ["/img/debian12.vmlinuz"])
         #expect(try text(root, "os/initrd") == ["/img/debian12.initrd"])
         #expect(try text(root, "os/cmdline") == ["root=/dev/vda console=ttyS0"])
-        #expect(try text(root, "devices/disk/source/@file") == ["/guests/pcloud-demo-web/root.qcow2", "/guests/pcloud-demo-web/seed.img"])
+        #expect(
+            try text(root, "devices/disk/source/@file") == [
+                "/guests/pcloud-demo-web/root.qcow2", "/guests/pcloud-demo-web/seed.img",
+            ])
         #expect(try text(root, "devices/disk/driver/@type") == ["qcow2", "raw"])
         #expect(try text(root, "devices/disk/target/@dev") == ["vda", "vdb"])
         #expect(try root.nodes(forXPath: "devices/disk[target/@dev='vdb']/readonly").count == 1)

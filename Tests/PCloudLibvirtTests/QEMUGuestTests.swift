@@ -81,7 +81,9 @@ struct QEMUGuestTests {
             #expect(try await driver.connection.state(of: DomainDefinition.domainName(of: spec.name))?.isOff == true)
             try await driver.remove(spec.name)
             #expect(try await driver.connection.state(of: DomainDefinition.domainName(of: spec.name)) == nil)
-            #expect(!FileManager.default.fileExists(atPath: "\(driver.configuration.guestDirectory)/\(DomainDefinition.domainName(of: spec.name))"))
+            #expect(
+                !FileManager.default.fileExists(
+                    atPath: "\(driver.configuration.guestDirectory)/\(DomainDefinition.domainName(of: spec.name))"))
         }
     }
 
