@@ -72,7 +72,7 @@ let tests: [Target] = [
     .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
     .testTarget(name: "PCloudSSHTests", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
     .testTarget(name: "PCloudMonitorTests", dependencies: ["PCloudMonitor", "PCloudSSH", "PCloudModel", "PCloudTestSupport"]),
-    .testTarget(name: "PCloudLibvirtTests", dependencies: ["PCloudLibvirt", "PCloudModel", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudLibvirtTests", dependencies: ["PCloudLibvirt", "PCloudModel", "PCloudTestSupport", "pcloudsh"]),
 ]
 
 let package = Package(
