@@ -91,3 +91,35 @@ import Testing
         #expect(error?.message.contains("nosuchimage") == true)
     }
 }
+
+/// The per-guest files (overlay, host key, seed disk) are really made, once, even against the
+/// test driver: the host key stays the same across fence and start, so the pin never breaks.
+@Suite struct GuestFilesTests {
+    @Test func aGuestKeepsItsHostKeyAcrossRestartsAndLosesItsFilesOnRemove() async throws {
+        let configuration = try TinyGuest.testDriver()
+        let driver = LibvirtInfrastructure(configuration: configuration)
+        var spec = TinyGuest.spec(uniqueName("files"), "db", image: "disk")
+        spec.authorizedKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTheTest deployable"
+        let domain = DomainDefinition.domainName(of: spec.name)
+        let files = "\(configuration.guestDirectory)/\(domain)"
+
+        let started = try await driver.start(spec)
+        let hostKey = try #require(started.hostKey)
+        #expect(hostKey.hasPrefix("ssh-ed25519 "))
+        for file in ["root.qcow2", "seed.img", "ssh_host_ed25519_key", "ssh_host_ed25519_key.pub"] {
+            #expect(FileManager.default.fileExists(atPath: "\(files)/\(file)"), "\(file) was not made")
+        }
+        let xml = try await driver.connection.xmlDescription(of: domain)
+        #expect(xml.contains("\(files)/root.qcow2"))
+        #expect(xml.contains("\(files)/seed.img"))
+
+        try await driver.fence(spec.name)
+        let restarted = try await driver.start(spec)
+        #expect(restarted.hostKey == hostKey)
+        let adopted = try await LibvirtInfrastructure(configuration: configuration).guests(of: spec.name.deployable)
+        #expect(adopted.first?.hostKey == hostKey)
+
+        try await driver.remove(spec.name)
+        #expect(!FileManager.default.fileExists(atPath: files))
+    }
+}

@@ -20,12 +20,13 @@ enum TinyGuest {
         return path
     }
 
-    /// An image directory with empty stand-ins for a kernel and initrd: the test driver never
-    /// reads them.
+    /// An image directory with empty stand-ins for a kernel and initrd (`tiny`) and for a kernel,
+    /// initrd and root disk (`disk`): the test driver never reads them, but the overlay, host key
+    /// and seed disk are really made for `disk`.
     static func fakeImages() throws -> String {
         let path = "/tmp/pcloud-libvirt-fake-images-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        for file in ["tiny.vmlinuz", "tiny.initrd"] {
+        for file in ["tiny.vmlinuz", "tiny.initrd", "disk.vmlinuz", "disk.initrd", "disk.img"] {
             _ = FileManager.default.createFile(atPath: "\(path)/\(file)", contents: Data())
         }
         return path
