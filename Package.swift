@@ -35,11 +35,12 @@ let libraries: [Target] = [
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
     ]),
+    .target(name: "PCloudLibvirt", dependencies: ["CLibvirt", "PCloudModel"]),
 ]
 
 let executables: [Target] = [
     .executableTarget(name: "cped", dependencies: [
-        "PCloudController", "PCloudStore", "PCloudModel", "PCloudMonitor", "PCloudSSH", "PCloudAMQP", "PCloudAgentMonitor",
+        "PCloudController", "PCloudStore", "PCloudModel", "PCloudMonitor", "PCloudSSH", "PCloudAMQP", "PCloudAgentMonitor", "PCloudLibvirt", "PCloudOpenStack",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -84,6 +85,7 @@ let tests: [Target] = [
         "PCloudOpenStack", "PCloudModel", "PCloudTestSupport",
         .product(name: "NIOHTTP1", package: "swift-nio"),
     ]),
+    .testTarget(name: "PCloudLibvirtTests", dependencies: ["PCloudLibvirt", "PCloudModel", "PCloudTestSupport", "pcloudsh"]),
 ]
 
 let package = Package(

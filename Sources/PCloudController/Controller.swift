@@ -19,6 +19,12 @@ public final class Controller: Sendable {
         self.logger = logger
     }
 
+    /// The public half of the controller's ssh key, which guests it builds authorize.
+    var authorizedKey: String? {
+        (try? String(contentsOfFile: configuration.sshKeyPath + ".pub", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     var loader: DefinitionLoader {
         DefinitionLoader(root: URL(fileURLWithPath: configuration.definitionsPath))
     }

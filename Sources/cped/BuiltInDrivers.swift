@@ -1,9 +1,12 @@
 import Foundation
 import Logging
+import Synchronization
 import PCloudAMQP
 import PCloudAgentMonitor
 import PCloudController
+import PCloudLibvirt
 import PCloudModel
+import PCloudOpenStack
 import PCloudMonitor
 import PCloudSSH
 
@@ -13,6 +16,8 @@ struct BuiltInDrivers: DriverFactory {
     let ssh: SSHMonitor
     /// One connection to the broker for every deployable using guest agents; made when first needed.
     let agent: AgentMonitor?
+    /// One libvirt connection (one event thread) per URI, shared by the deployables that use it.
+    let libvirt = LibvirtConnections()
 
     init(sshKeyPath: String, broker: ControllerConfiguration.Broker?, logger: Logger) {
         ssh = SSHMonitor(identity: SSHIdentity(privateKeyPath: sshKeyPath))
@@ -28,8 +33,14 @@ struct BuiltInDrivers: DriverFactory {
     func infrastructure(for deployable: Deployable) throws -> any Infrastructure {
         switch deployable.infrastructure {
         case .static: return StaticInfrastructure(deployable)
-        case .libvirt: throw DriverUnavailable("the libvirt driver is not built into this cped")
-        case .openstack: throw DriverUnavailable("the OpenStack driver is not built into this cped")
+        case .libvirt(let uri): return libvirt.infrastructure(uri: uri)
+        case .openstack(let cloud, let flavor, let network):
+            let settings: OpenStackCloud
+            do { settings = try CloudsYAML.load(cloud: cloud) } catch {
+                throw DriverUnavailable("OpenStack cloud \(cloud ?? "from OS_* variables"): \(error)")
+            }
+            return OpenStackInfrastructure(
+                cloud: settings, settings: OpenStackGuestSettings(flavor: flavor ?? "m1.small", networks: network.map { [$0] } ?? []))
         }
     }
 
@@ -64,5 +75,19 @@ enum ControllerKey {
         keygen.waitUntilExit()
         guard keygen.terminationStatus == 0 else { throw ConfigurationError("ssh-keygen could not make \(path)") }
         logger.notice("made the controller's ssh key", metadata: ["key": "\(path).pub"])
+    }
+}
+
+/// libvirt drivers by URI, made on first use.
+final class LibvirtConnections: Sendable {
+    private let drivers = Mutex<[String: LibvirtInfrastructure]>([:])
+
+    func infrastructure(uri: String) -> LibvirtInfrastructure {
+        drivers.withLock { drivers in
+            if let driver = drivers[uri] { return driver }
+            let driver = LibvirtInfrastructure(configuration: LibvirtConfiguration(uri: uri))
+            drivers[uri] = driver
+            return driver
+        }
     }
 }

@@ -19,6 +19,7 @@ struct PCloudShell: AsyncParsableCommand {
             Validate.self,
             DeployableStart.self, DeployableStop.self, DeployableReload.self, ResourceCleanup.self,
             DeployableStatusCommand.self, Events.self,
+            JeosCreate.self, JeosList.self, JeosDelete.self,
         ])
 }
 

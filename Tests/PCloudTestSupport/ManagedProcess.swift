@@ -23,7 +23,7 @@ public final class ManagedProcess: @unchecked Sendable {
         if let directory { process.currentDirectoryURL = directory }
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        try withSignalsUnblocked { try process.run() }
     }
 
     public var pid: Int32 { process.processIdentifier }
@@ -104,4 +104,16 @@ public func missingPrerequisite(executables: [String] = [], needsRoot: Bool = fa
         return "\(path) is not installed (run .ci/run or scripts/setup to install it)"
     }
     return nil
+}
+
+/// Foundation's Process passes the spawning thread's signal mask to the child, and Swift's
+/// concurrency threads block SIGTERM and others: a daemon started from an async test would then
+/// ignore the SIGTERM meant to stop it. The mask is cleared for the spawn only.
+public func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+    var none = sigset_t()
+    var old = sigset_t()
+    sigemptyset(&none)
+    pthread_sigmask(SIG_SETMASK, &none, &old)
+    defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+    return try body()
 }

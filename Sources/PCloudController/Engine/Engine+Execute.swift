@@ -41,7 +41,7 @@ extension Engine {
             name: GuestName(deployable: name, assembly: assembly),
             deployableUUID: policy.deployable.uuid?.uuidString.lowercased() ?? name, image: definition?.image,
             memoryMiB: definition?.memoryMiB ?? 256, vcpus: definition?.vcpus ?? 1, address: definition?.address,
-            authorizedKey: nil)
+            authorizedKey: controller.authorizedKey)
     }
 
     func startAssembly(_ assembly: String) {

@@ -28,7 +28,7 @@ enum ScriptRun {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             return .couldNotStart("\(path) is not an executable file")
         }
-        do { try process.run() } catch { return .couldNotStart(error.localizedDescription) }
+        do { try spawnWithSignalsUnblocked(process) } catch { return .couldNotStart(error.localizedDescription) }
         let collected = OutputCollector(output.fileHandleForReading)
         let timedOut = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -91,4 +91,15 @@ final class OutputCollector: @unchecked Sendable {
             }
         }
     }
+}
+
+/// Starts `process` with an empty signal mask: a hook started from one of Swift's concurrency threads
+/// would otherwise inherit their blocked SIGTERM, and so would everything it runs.
+func spawnWithSignalsUnblocked(_ process: Process) throws {
+    var none = sigset_t()
+    var old = sigset_t()
+    sigemptyset(&none)
+    pthread_sigmask(SIG_SETMASK, &none, &old)
+    defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+    try process.run()
 }

@@ -1,0 +1,93 @@
+import Foundation
+import PCloudModel
+
+/// The files made for one guest in `guestDirectory/DOMAIN/`: a qcow2 overlay backed by the base
+/// image, an ssh host key generated here (so the controller pins it without trust on first use),
+/// and a small seed disk carrying that key and the deployable's authorized key into the guest.
+/// Made once; starting the guest again reuses them.
+struct GuestFiles {
+    let directory: URL
+    let image: BaseImage
+
+    var overlay: URL { directory.appendingPathComponent("root.qcow2") }
+    var seed: URL { directory.appendingPathComponent("seed.img") }
+    var consoleLog: URL { directory.appendingPathComponent("console.log") }
+    var hostKey: URL { directory.appendingPathComponent("ssh_host_ed25519_key") }
+
+    init(domain: String, configuration: LibvirtConfiguration, image: BaseImage) {
+        directory = URL(fileURLWithPath: configuration.guestDirectory).appendingPathComponent(domain)
+        self.image = image
+    }
+
+    /// Makes what is missing; returns the host public key when the guest has a disk to carry it.
+    func prepare(for spec: GuestSpec, domain: String) async throws -> String? {
+        let files = FileManager.default
+        try files.createDirectory(at: directory, withIntermediateDirectories: true)
+        guard let base = image.rootDisk else { return nil }
+        if !files.fileExists(atPath: overlay.path) {
+            try await ExternalTool.run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "raw", "-b", base, overlay.path])
+        }
+        if !files.fileExists(atPath: hostKey.path) {
+            try await ExternalTool.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", domain, "-f", hostKey.path])
+        }
+        let publicKey = try String(contentsOf: hostKey.appendingPathExtension("pub"), encoding: .utf8)
+        if !files.fileExists(atPath: seed.path) { try await makeSeed(spec: spec, domain: domain) }
+        return publicKey.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// An ext4 image labelled `pcloud-seed` with the per-guest files; the base image's
+    /// pcloud-seed.service copies them into place before sshd starts.
+    private func makeSeed(spec: GuestSpec, domain: String) async throws {
+        let files = FileManager.default
+        let content = directory.appendingPathComponent("seed")
+        try? files.removeItem(at: content)
+        try files.createDirectory(at: content, withIntermediateDirectories: true)
+        defer { try? files.removeItem(at: content) }
+        for suffix in ["", ".pub"] {
+            try files.copyItem(
+                at: URL(fileURLWithPath: hostKey.path + suffix),
+                to: content.appendingPathComponent("ssh_host_ed25519_key" + suffix))
+        }
+        try Data(((spec.authorizedKey ?? "") + "\n").utf8).write(to: content.appendingPathComponent("authorized_keys"))
+        try Data("\(spec.name.assembly)\n".utf8).write(to: content.appendingPathComponent("hostname"))
+        let temporary = seed.appendingPathExtension("tmp")
+        try? files.removeItem(at: temporary)
+        try await ExternalTool.run("mkfs.ext4", ["-q", "-F", "-L", "pcloud-seed", "-d", content.path, temporary.path, "4M"])
+        try files.moveItem(at: temporary, to: seed)
+    }
+
+    func removeAll() throws {
+        if FileManager.default.fileExists(atPath: directory.path) { try FileManager.default.removeItem(at: directory) }
+    }
+}
+
+/// A base image in the image directory: NAME.img (raw root file system) and/or NAME.vmlinuz +
+/// NAME.initrd (booted directly, so the image needs no boot loader).
+struct BaseImage {
+    var name: String
+    var rootDisk: String?
+    var kernel: String?
+    var initrd: String?
+
+    init(name: String, directory: String) throws {
+        self.name = name
+        func existing(_ suffix: String) -> String? {
+            let path = "\(directory)/\(name).\(suffix)"
+            return FileManager.default.fileExists(atPath: path) ? path : nil
+        }
+        rootDisk = existing("img")
+        kernel = existing("vmlinuz")
+        initrd = existing("initrd")
+        guard rootDisk != nil || kernel != nil else {
+            throw LibvirtError(
+                operation: "find image \(name)",
+                message: "no \(name).img or \(name).vmlinuz in \(directory) (build it with scripts/build-image.sh)")
+        }
+    }
+
+    /// The kernel command line: root on the overlay (vda) when there is a disk, console on ttyS0.
+    var kernelArguments: String? {
+        guard kernel != nil else { return nil }
+        return rootDisk != nil ? "root=/dev/vda rw console=ttyS0 net.ifnames=0" : "console=ttyS0"
+    }
+}
