@@ -49,6 +49,7 @@ final class LoopState {
             sessions.removeValue(forKey: id)?.close()
             continuation?.resume()
         case .count(let continuation):
+            if sshTrace { for session in sessions.values { traceLine(session.dump() + "\n") } }
             continuation.resume(returning: sessions.count)
         case .shutdown:
             running = false

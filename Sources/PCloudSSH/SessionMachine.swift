@@ -17,7 +17,9 @@ final class SessionMachine {
     let id: Int
     let configuration: SSHSessionConfiguration
     private let epollFD: Int32
-    private(set) var state: State = .idle
+    private(set) var state: State = .idle {
+        didSet { if sshTrace { traceLine("ssh[\(id)] \(oldValue) -> \(state)\n") } }
+    }
     private var handle: SSHSessionHandle?
     private var pinned: HostKey?
     private var failures = 0
@@ -99,6 +101,10 @@ final class SessionMachine {
         }
         pump(buffer: buffer)
         return nextDeadline()
+    }
+
+    func dump() -> String {
+        "ssh[\(id)] \(state) ops=\(operations.map { "\($0.phase)" }) abandoned=\(abandoned.count) opener=\(opener != nil) writeOwner=\(String(describing: writeOwner)) registered=\(registered?.events ?? 0) outbound=\(handle?.outboundBlocked ?? false)"
     }
 
     /// Ends every operation and drops the connection: the owner closed the session.
@@ -295,14 +301,4 @@ final class SessionMachine {
         epoll_ctl(epollFD, operation, handle.fd, &event)
         registered = (owner, events)
     }
-}
-
-/// Everything a session needs to connect, fixed when it is created.
-struct SSHSessionConfiguration: Sendable {
-    var host: String
-    var port: Int
-    var user: String
-    var identity: SSHIdentity
-    var pinnedHostKey: String?
-    var options: SSHSessionOptions
 }

@@ -49,6 +49,9 @@ public final class SSHDaemon: @unchecked Sendable {
             MaxSessions \(maxSessions)
             MaxStartups 2000:30:4000
             LogLevel INFO
+            # The "guest" is this machine: keep bash from sourcing root's ~/.bashrc for every
+            # command (bash does that when run by sshd at shell level 1; here it runs pyenv init).
+            SetEnv SHLVL=1
 
             """
         try config.write(toFile: path("sshd_config"), atomically: true, encoding: .utf8)
