@@ -12,6 +12,10 @@ struct SSHBench {
     var forkChecks = 100
     var daemons = 4
     var workers = 8
+    /// With an interval: also probe every guest every `interval` seconds for `duration` seconds
+    /// and report the cores the controller used (CPU seconds per wall second).
+    var interval = 0
+    var duration = 30
 
     struct Row {
         var method: String
@@ -38,6 +42,52 @@ struct SSHBench {
         Self.progress("ssh over ControlMaster for \(forkChecks) checks")
         let multiplexed = try measureForked(servers, master: true)
         print(Self.table([persistent, forked, multiplexed], rss: Self.residentMiB()))
+        if interval > 0 { try await measureSustained(servers) }
+    }
+
+    /// Every guest probed once per interval, as the monitor does; cores = CPU s / wall s.
+    private func measureSustained(_ servers: [SSHDaemon]) async throws {
+        Self.progress("\(guests) guests probed every \(interval) s for \(duration) s")
+        let sessions = (0..<guests).map { index in
+            let server = servers[index % servers.count]
+            return SSHSession(
+                host: server.host, port: server.port, user: NSUserName(),
+                identity: SSHIdentity(privateKeyPath: server.clientKeyPath), pinnedHostKey: server.hostKey)
+        }
+        for session in sessions { _ = try await session.connect() }
+        let cpuBefore = Self.cpuSeconds()
+        let start = ContinuousClock.now
+        var probes = 0
+        var failures = 0
+        var latencies: [Double] = []
+        while ContinuousClock.now < start + .seconds(duration) {
+            let tick = ContinuousClock.now
+            let results = await withTaskGroup(of: Double?.self) { group in
+                for session in sessions {
+                    group.addTask {
+                        let begin = Date()
+                        guard (try? await session.exec("cat /proc/uptime", timeout: .seconds(5)))?.exitStatus == 0 else {
+                            return nil
+                        }
+                        return Date().timeIntervalSince(begin)
+                    }
+                }
+                return await group.reduce(into: [Double?]()) { $0.append($1) }
+            }
+            probes += results.count
+            failures += results.filter { $0 == nil }.count
+            latencies += results.compactMap { $0 }
+            try await Task.sleep(until: tick + .seconds(interval))
+        }
+        let wall = Double((ContinuousClock.now - start).components.seconds)
+        let cpu = Self.cpuSeconds() - cpuBefore
+        let row = Row(method: "sustained", checks: probes, wall: wall, latencies: latencies, cpu: cpu)
+        print(
+            String(
+                format: "sustained: %d guests every %d s for %.0f s: %d probes (%d failed), %.3f cores, "
+                    + "%.3f CPU ms/probe, p50 %.1f ms, p99 %.1f ms, RSS %.1f MiB",
+                guests, interval, wall, probes, failures, cpu / wall, row.cpuPerCheck, row.percentile(0.5),
+                row.percentile(0.99), Self.residentMiB()))
     }
 
     private func measurePersistent(_ servers: [SSHDaemon]) async throws -> Row {

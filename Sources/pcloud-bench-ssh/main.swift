@@ -1,14 +1,15 @@
 import Foundation
 import PCloudTestSupport
 
-// pcloud-bench-ssh [--guests N] [--rounds R] [--fork-checks M] [--daemons D]
+// pcloud-bench-ssh [--guests N] [--rounds R] [--fork-checks M] [--daemons D] [--interval S --duration T]
 // (the `ssh` part of pcloud-bench: to be folded in as `pcloud-bench ssh`.)
 var bench = SSHBench()
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     guard let value = arguments.popFirst().flatMap(Int.init) else {
         FileHandle.standardError.write(
-            "usage: pcloud-bench-ssh [--guests N] [--rounds R] [--fork-checks M] [--daemons D]\n".data(using: .utf8)!)
+            "usage: pcloud-bench-ssh [--guests N] [--rounds R] [--fork-checks M] [--daemons D] [--interval S --duration T]\n"
+                .data(using: .utf8)!)
         exit(2)
     }
     switch flag {
@@ -16,6 +17,8 @@ while let flag = arguments.popFirst() {
     case "--rounds": bench.rounds = value
     case "--fork-checks": bench.forkChecks = value
     case "--daemons": bench.daemons = value
+    case "--interval": bench.interval = value
+    case "--duration": bench.duration = value
     default:
         FileHandle.standardError.write("unknown option \(flag)\n".data(using: .utf8)!)
         exit(2)
