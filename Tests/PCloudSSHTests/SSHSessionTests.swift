@@ -166,4 +166,15 @@ struct SSHSessionTests {
         }
         #expect(refusal == .hostKeyMismatch(expected: first, presented: replaced))
     }
+
+    @Test func idleSessionSendsKeepalives() async throws {
+        let sshd = try SSHDaemon(logLevel: "DEBUG1")
+        try sshd.start()
+        defer { withExtendedLifetime(sshd) {} }
+        let ssh = session(sshd, options: SSHSessionOptions(keepaliveInterval: 1))
+        _ = try await ssh.exec("true")
+        let sent = waitUntil(timeout: 10) { sshd.log.contains("keepalive@libssh2.org") }
+        #expect(sent, "no keepalive reached sshd while the session was idle")
+        #expect(try await ssh.exec("echo alive").stdout == "alive\n")
+    }
 }
