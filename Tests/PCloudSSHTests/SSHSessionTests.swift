@@ -177,4 +177,12 @@ struct SSHSessionTests {
         #expect(sent, "no keepalive reached sshd while the session was idle")
         #expect(try await ssh.exec("echo alive").stdout == "alive\n")
     }
+
+    @Test func commandsAfterTheLoopStopsFailInsteadOfHanging() async throws {
+        let loop = SSHEventLoop()
+        let ssh = SSHSession(host: "127.0.0.1", port: 9, identity: SSHIdentity(privateKeyPath: "/nonexistent"), loop: loop)
+        loop.shutdown()
+        _ = await loop.sessionCount()  // answered by the last pass of the loop, or rejected after it
+        await #expect(throws: SSHError.closed) { try await ssh.exec("true", timeout: .seconds(30)) }
+    }
 }
