@@ -85,7 +85,10 @@ public final class SSHEventLoop: Sendable {
 /// What callers ask of the loop thread.
 enum LoopCommand: Sendable {
     case open(id: Int, SSHSessionConfiguration)
-    case exec(id: Int, command: String, timeout: Duration, outputLimit: Int, CheckedContinuation<SSHExecResult, any Error>)
+    case exec(
+        id: Int, number: Int, command: String, timeout: Duration, outputLimit: Int,
+        CheckedContinuation<SSHExecResult, any Error>)
+    case cancel(id: Int, number: Int)
     case connect(id: Int, timeout: Duration, CheckedContinuation<String, any Error>)
     case close(id: Int, CheckedContinuation<Void, Never>?)
     case count(CheckedContinuation<Int, Never>)
@@ -94,11 +97,11 @@ enum LoopCommand: Sendable {
     /// Answers the command without running it: the loop has stopped.
     func reject() {
         switch self {
-        case .exec(_, _, _, _, let continuation): continuation.resume(throwing: SSHError.closed)
+        case .exec(_, _, _, _, _, let continuation): continuation.resume(throwing: SSHError.closed)
         case .connect(_, _, let continuation): continuation.resume(throwing: SSHError.closed)
         case .close(_, let continuation): continuation?.resume()
         case .count(let continuation): continuation.resume(returning: 0)
-        case .open, .shutdown: break
+        case .open, .cancel, .shutdown: break
         }
     }
 }

@@ -185,4 +185,21 @@ struct SSHSessionTests {
         _ = await loop.sessionCount()  // answered by the last pass of the loop, or rejected after it
         await #expect(throws: SSHError.closed) { try await ssh.exec("true", timeout: .seconds(30)) }
     }
+
+    @Test func cancellingTheCallerEndsTheCommandAndKeepsTheSession() async throws {
+        let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
+        let ssh = session(sshd)
+        _ = try await ssh.exec("true")
+        let slow = Task { try await ssh.exec("sleep 20", timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(300))
+        slow.cancel()
+        do {
+            _ = try await slow.value
+            Issue.record("a cancelled 20 s command returned a result")
+        } catch let error as SSHError {
+            #expect(error == .cancelled)
+        }
+        #expect(try await ssh.exec("echo next").stdout == "next\n")
+    }
 }
