@@ -55,6 +55,7 @@ let executables: [Target] = [
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
     ]),
+    .executableTarget(name: "pcloud-bench-ssh", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
 ]
 
 let tests: [Target] = [

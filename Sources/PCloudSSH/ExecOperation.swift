@@ -25,6 +25,8 @@ final class SessionOperation {
     }
 
     let kind: Kind
+    /// Names the operation for cancellation.
+    let number: Int
     let deadline: ContinuousClock.Instant
     /// What timed out, for the error: "`uptime` did not finish within 5 seconds".
     let timeoutDescription: String
@@ -43,8 +45,9 @@ final class SessionOperation {
         case connect(CheckedContinuation<String, any Error>)
     }
 
-    init(kind: Kind, timeout: Duration, completion: Completion) {
+    init(kind: Kind, number: Int, timeout: Duration, completion: Completion) {
         self.kind = kind
+        self.number = number
         self.deadline = .now + timeout
         switch kind {
         case .exec(let command, _): timeoutDescription = "`\(command.prefix(200))` did not finish within \(timeout)"

@@ -39,16 +39,22 @@ final class LoopState {
         switch command {
         case .open(let id, let configuration):
             sessions[id] = SessionMachine(id: id, configuration: configuration, epollFD: loop.epollFD)
-        case .exec(let id, let text, let timeout, let limit, let continuation):
+        case .exec(let id, let number, let text, let timeout, let limit, let continuation):
             let operation = SessionOperation(
-                kind: .exec(command: text, outputLimit: limit), timeout: timeout, completion: .exec(continuation))
+                kind: .exec(command: text, outputLimit: limit), number: number, timeout: timeout,
+                completion: .exec(continuation))
             enqueue(operation, on: id)
+        case .cancel(let id, let number):
+            sessions[id]?.cancel(number, buffer: buffer)
         case .connect(let id, let timeout, let continuation):
-            enqueue(SessionOperation(kind: .connect, timeout: timeout, completion: .connect(continuation)), on: id)
+            enqueue(
+                SessionOperation(kind: .connect, number: 0, timeout: timeout, completion: .connect(continuation)),
+                on: id)
         case .close(let id, let continuation):
             sessions.removeValue(forKey: id)?.close()
             continuation?.resume()
         case .count(let continuation):
+            if sshTrace { for session in sessions.values { traceLine(session.dump() + "\n") } }
             continuation.resume(returning: sessions.count)
         case .shutdown:
             running = false

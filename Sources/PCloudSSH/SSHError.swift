@@ -16,6 +16,8 @@ public enum SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     case library(code: Int32, message: String)
     /// The session was closed by its owner.
     case closed
+    /// The calling task was cancelled before the command finished.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum SSHError: Error, Sendable, Hashable, CustomStringConvertible {
         case .disconnected(let reason): return "connection lost: \(reason)"
         case .library(let code, let message): return "libssh2 error \(code): \(message)"
         case .closed: return "session closed"
+        case .cancelled: return "cancelled"
         }
     }
 }

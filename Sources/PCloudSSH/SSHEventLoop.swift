@@ -11,7 +11,7 @@ public final class SSHEventLoop: Sendable {
 
     let epollFD: Int32
     let wakeFD: Int32
-    private let inbox = Mutex<[LoopCommand]>([])
+    private let inbox = Mutex<(commands: [LoopCommand], stopped: Bool)>(([], false))
     private let thread = Mutex<(id: Int32?, running: Bool)>((nil, true))
     private let sessionIDs = Atomic<Int>(0)
 
@@ -49,8 +49,13 @@ public final class SSHEventLoop: Sendable {
 
     func nextSessionID() -> Int { sessionIDs.add(1, ordering: .relaxed).newValue }
 
+    /// Hands `command` to the loop thread; after shutdown it is answered at once with `.closed`.
     func submit(_ command: LoopCommand) {
-        inbox.withLock { $0.append(command) }
+        let accepted = inbox.withLock { inbox in
+            if !inbox.stopped { inbox.commands.append(command) }
+            return !inbox.stopped
+        }
+        guard accepted else { return command.reject() }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
     }
@@ -58,13 +63,20 @@ public final class SSHEventLoop: Sendable {
     func takeCommands() -> [LoopCommand] {
         var drained: UInt64 = 0
         _ = read(wakeFD, &drained, 8)
-        return inbox.withLock { commands in
-            defer { commands = [] }
-            return commands
+        return inbox.withLock { inbox in
+            defer { inbox.commands = [] }
+            return inbox.commands
         }
     }
 
+    /// The loop thread is ending: later commands are rejected, pending ones answered now.
     func finished() {
+        let pending = inbox.withLock { inbox in
+            inbox.stopped = true
+            defer { inbox.commands = [] }
+            return inbox.commands
+        }
+        for command in pending { command.reject() }
         close(epollFD)
         close(wakeFD)
     }
@@ -73,9 +85,23 @@ public final class SSHEventLoop: Sendable {
 /// What callers ask of the loop thread.
 enum LoopCommand: Sendable {
     case open(id: Int, SSHSessionConfiguration)
-    case exec(id: Int, command: String, timeout: Duration, outputLimit: Int, CheckedContinuation<SSHExecResult, any Error>)
+    case exec(
+        id: Int, number: Int, command: String, timeout: Duration, outputLimit: Int,
+        CheckedContinuation<SSHExecResult, any Error>)
+    case cancel(id: Int, number: Int)
     case connect(id: Int, timeout: Duration, CheckedContinuation<String, any Error>)
     case close(id: Int, CheckedContinuation<Void, Never>?)
     case count(CheckedContinuation<Int, Never>)
     case shutdown
+
+    /// Answers the command without running it: the loop has stopped.
+    func reject() {
+        switch self {
+        case .exec(_, _, _, _, _, let continuation): continuation.resume(throwing: SSHError.closed)
+        case .connect(_, _, let continuation): continuation.resume(throwing: SSHError.closed)
+        case .close(_, let continuation): continuation?.resume()
+        case .count(let continuation): continuation.resume(returning: 0)
+        case .open, .cancel, .shutdown: break
+        }
+    }
 }

@@ -37,15 +37,23 @@ public final class SSHSession: Sendable {
     }
 
     /// Runs `command` (a shell command line: quote arguments with `ShellQuote`) on a new channel.
-    /// Throws `SSHError.timeout` when it has not finished within `timeout`; output beyond
-    /// `outputLimit` bytes per stream is dropped.
+    /// Throws `SSHError.timeout` when it has not finished within `timeout`, `SSHError.cancelled`
+    /// when the calling task is cancelled; output beyond `outputLimit` bytes per stream is dropped.
     public func exec(
         _ command: String, timeout: Duration = .seconds(5), outputLimit: Int = 64 * 1024
     )
         async throws -> SSHExecResult
     {
-        try await withCheckedThrowingContinuation { continuation in
-            loop.submit(.exec(id: id, command: command, timeout: timeout, outputLimit: outputLimit, continuation))
+        let number = loop.nextSessionID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                loop.submit(
+                    .exec(
+                        id: id, number: number, command: command, timeout: timeout, outputLimit: outputLimit,
+                        continuation))
+            }
+        } onCancel: {
+            loop.submit(.cancel(id: id, number: number))
         }
     }
 

@@ -9,25 +9,27 @@ final class SessionMachine {
         case backoff(until: ContinuousClock.Instant, error: SSHError)
     }
 
-    private enum WriteOwner: Equatable {
+    enum WriteOwner: Equatable {
         case operation(ObjectIdentifier)
         case channel(SSHSessionHandle.ChannelID)
     }
 
     let id: Int
     let configuration: SSHSessionConfiguration
-    private let epollFD: Int32
-    private(set) var state: State = .idle
-    private var handle: SSHSessionHandle?
+    let epollFD: Int32
+    private(set) var state: State = .idle {
+        didSet { if sshTrace { traceLine("ssh[\(id)] \(oldValue) -> \(state)\n") } }
+    }
+    var handle: SSHSessionHandle?
     private var pinned: HostKey?
     private var failures = 0
     private var connectDeadline: ContinuousClock.Instant?
-    private var operations: [SessionOperation] = []
-    private var abandoned: [(channel: SSHSessionHandle.ChannelID, deadline: ContinuousClock.Instant)] = []
-    private var opener: ObjectIdentifier?
-    private var writeOwner: WriteOwner?
+    var operations: [SessionOperation] = []
+    var abandoned: [(channel: SSHSessionHandle.ChannelID, deadline: ContinuousClock.Instant)] = []
+    var opener: ObjectIdentifier?
+    var writeOwner: WriteOwner?
     private var nextKeepalive: ContinuousClock.Instant?
-    private var registered: (handle: ObjectIdentifier, events: UInt32)?
+    var registered: (handle: ObjectIdentifier, events: UInt32)?
 
     init(id: Int, configuration: SSHSessionConfiguration, epollFD: Int32) {
         self.id = id
@@ -78,14 +80,7 @@ final class SessionMachine {
             connectionFailed(.timeout("connecting to \(endpoint) took longer than \(configuration.options.connectTimeout)"), now)
         }
         for operation in operations where !operation.isFinished && now >= operation.deadline {
-            let id = ObjectIdentifier(operation)
-            let channel = operation.channel
-            operation.fail(.timeout(operation.timeoutDescription))
-            if opener == id || writeOwner == .operation(id) {
-                sessionLost(.timeout("session to \(endpoint) stuck mid-request"))
-            } else if let channel {
-                abandoned.append((channel, now + configuration.options.abandonedChannelGrace))
-            }
+            abandon(operation, .timeout(operation.timeoutDescription), now)
         }
         if abandoned.contains(where: { now >= $0.deadline }) {
             sessionLost(.timeout("a timed-out command's channel on \(endpoint) did not close"))
@@ -99,6 +94,26 @@ final class SessionMachine {
         }
         pump(buffer: buffer)
         return nextDeadline()
+    }
+
+    /// The caller gave up on operation `number` (its task was cancelled).
+    func cancel(_ number: Int, buffer: UnsafeMutableRawBufferPointer) {
+        guard let operation = operations.first(where: { $0.number == number && !$0.isFinished }) else { return }
+        abandon(operation, .cancelled, .now)
+        pump(buffer: buffer)
+    }
+
+    /// Fails `operation` now; its channel is closed in the background (or, when it was mid-open
+    /// or mid-send, the session is dropped, since libssh2 cannot leave that half done).
+    private func abandon(_ operation: SessionOperation, _ error: SSHError, _ now: ContinuousClock.Instant) {
+        let id = ObjectIdentifier(operation)
+        let channel = operation.channel
+        operation.fail(error)
+        if opener == id || writeOwner == .operation(id) {
+            sessionLost(.timeout("session to \(endpoint) stuck mid-request"))
+        } else if let channel {
+            abandoned.append((channel, now + configuration.options.abandonedChannelGrace))
+        }
     }
 
     /// Ends every operation and drops the connection: the owner closed the session.
@@ -271,38 +286,4 @@ final class SessionMachine {
         }
     }
 
-    // MARK: epoll
-
-    private func syncInterest() {
-        guard let handle else { return }
-        var events = UInt32(0)
-        switch state {
-        case .connecting: events = EPOLLOUT.rawValue
-        case .handshaking, .authenticating: events = EPOLLIN.rawValue | (handle.outboundBlocked ? EPOLLOUT.rawValue : 0)
-        case .ready:
-            events = EPOLLRDHUP.rawValue
-            if !operations.isEmpty || !abandoned.isEmpty {
-                events |= EPOLLIN.rawValue | (handle.outboundBlocked ? EPOLLOUT.rawValue : 0)
-            }
-        default: return
-        }
-        let owner = ObjectIdentifier(handle)
-        if let registered, registered.handle == owner, registered.events == events { return }
-        var event = epoll_event()
-        event.events = events
-        event.data.u64 = UInt64(id)
-        let operation = registered?.handle == owner ? EPOLL_CTL_MOD : EPOLL_CTL_ADD
-        epoll_ctl(epollFD, operation, handle.fd, &event)
-        registered = (owner, events)
-    }
-}
-
-/// Everything a session needs to connect, fixed when it is created.
-struct SSHSessionConfiguration: Sendable {
-    var host: String
-    var port: Int
-    var user: String
-    var identity: SSHIdentity
-    var pinnedHostKey: String?
-    var options: SSHSessionOptions
 }

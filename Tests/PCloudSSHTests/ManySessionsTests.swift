@@ -21,6 +21,12 @@ struct ManySessionsTests {
                 loop: loop)
         }
         let threadsBefore = threadCount()
+        if ProcessInfo.processInfo.environment["PCLOUD_SSH_TRACE"] != nil {
+            Task {
+                try await Task.sleep(for: .seconds(40))
+                _ = await loop.sessionCount()
+            }
+        }
         let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for (index, session) in sessions.enumerated() {
                 group.addTask { (index, try await session.exec("echo \(index)", timeout: .seconds(60)).stdout) }

@@ -166,4 +166,40 @@ struct SSHSessionTests {
         }
         #expect(refusal == .hostKeyMismatch(expected: first, presented: replaced))
     }
+
+    @Test func idleSessionSendsKeepalives() async throws {
+        let sshd = try SSHDaemon(logLevel: "DEBUG1")
+        try sshd.start()
+        defer { withExtendedLifetime(sshd) {} }
+        let ssh = session(sshd, options: SSHSessionOptions(keepaliveInterval: 1))
+        _ = try await ssh.exec("true")
+        let sent = waitUntil(timeout: 10) { sshd.log.contains("keepalive@libssh2.org") }
+        #expect(sent, "no keepalive reached sshd while the session was idle")
+        #expect(try await ssh.exec("echo alive").stdout == "alive\n")
+    }
+
+    @Test func commandsAfterTheLoopStopsFailInsteadOfHanging() async throws {
+        let loop = SSHEventLoop()
+        let ssh = SSHSession(host: "127.0.0.1", port: 9, identity: SSHIdentity(privateKeyPath: "/nonexistent"), loop: loop)
+        loop.shutdown()
+        _ = await loop.sessionCount()  // answered by the last pass of the loop, or rejected after it
+        await #expect(throws: SSHError.closed) { try await ssh.exec("true", timeout: .seconds(30)) }
+    }
+
+    @Test func cancellingTheCallerEndsTheCommandAndKeepsTheSession() async throws {
+        let sshd = try daemon()
+        defer { withExtendedLifetime(sshd) {} }
+        let ssh = session(sshd)
+        _ = try await ssh.exec("true")
+        let slow = Task { try await ssh.exec("sleep 20", timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(300))
+        slow.cancel()
+        do {
+            _ = try await slow.value
+            Issue.record("a cancelled 20 s command returned a result")
+        } catch let error as SSHError {
+            #expect(error == .cancelled)
+        }
+        #expect(try await ssh.exec("echo next").stdout == "next\n")
+    }
 }

@@ -20,7 +20,10 @@ public final class SSHDaemon: @unchecked Sendable {
         missingPrerequisite(executables: [sshd, sshKeygen, "/usr/bin/ssh"], needsRoot: true)
     }
 
-    public init(host: String = "127.0.0.1", port: Int? = nil, namespace: String? = nil, maxSessions: Int = 100) throws {
+    public init(
+        host: String = "127.0.0.1", port: Int? = nil, namespace: String? = nil, maxSessions: Int = 100,
+        logLevel: String = "INFO"
+    ) throws {
         self.host = host
         self.port = port ?? freeLoopbackPort()
         self.namespace = namespace
@@ -48,7 +51,10 @@ public final class SSHDaemon: @unchecked Sendable {
             PrintMotd no
             MaxSessions \(maxSessions)
             MaxStartups 2000:30:4000
-            LogLevel INFO
+            LogLevel \(logLevel)
+            # The "guest" is this machine: keep bash from sourcing root's ~/.bashrc for every
+            # command (bash does that when run by sshd at shell level 1; here it runs pyenv init).
+            SetEnv SHLVL=1
 
             """
         try config.write(toFile: path("sshd_config"), atomically: true, encoding: .utf8)
@@ -57,6 +63,9 @@ public final class SSHDaemon: @unchecked Sendable {
     }
 
     public func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// What sshd (and the per-connection processes it forked) logged so far.
+    public var log: String { (try? String(contentsOfFile: path("sshd.log"), encoding: .utf8)) ?? "" }
 
     /// Another ed25519 key pair: a host key the guest does not have, or a client key it does not accept.
     public var spareKeyPath: String { path("spare_ed25519") }

@@ -29,8 +29,19 @@ public final class SpawnedProcess: @unchecked Sendable {
         defer { lock.unlock() }
         if exited { return false }
         var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { exited = true }
+        let rc = waitpid(pid, &status, WNOHANG)
+        if rc == pid || (rc < 0 && errno == ECHILD) { exited = true }
         return !exited
+    }
+
+    /// Blocks until the process exits; its exit status, or -1 when a signal ended it.
+    public func waitForExit() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        lock.lock()
+        exited = true
+        lock.unlock()
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
 
     /// SIGTERM, then SIGKILL after `grace` seconds; reaps it.
