@@ -14,7 +14,11 @@ set -euo pipefail
 name=${1:-debian12}
 out=${2:-/var/lib/pcloud/images}
 case "$name" in debian12) suite=bookworm ;; *) die "unknown image $name (known: debian12)" ;; esac
-if [ -s "$out/$name.img" ] && [ -s "$out/$name.vmlinuz" ] && [ -s "$out/$name.initrd" ] && [ -z "${PCLOUD_IMAGE_REBUILD:-}" ]; then
+# What goes into the image; an image built from another list is built again.
+packages=systemd-sysv,udev,openssh-server,linux-image-amd64,resource-agents,iproute2,procps,netbase,busybox
+recipe="$name: $packages"
+if [ -s "$out/$name.img" ] && [ -s "$out/$name.vmlinuz" ] && [ -s "$out/$name.initrd" ] && [ -z "${PCLOUD_IMAGE_REBUILD:-}" ] &&
+  [ "$(cat "$out/$name.recipe" 2>/dev/null)" = "$recipe" ]; then
   say "$name is already built in $out"
   exit 0
 fi
@@ -28,7 +32,6 @@ start=$(date +%s)
 step() { say "[$(($(date +%s) - start))s] $*"; }
 
 step "1/4 debootstrap $suite minbase + openssh-server + kernel + resource-agents (about 2 minutes)"
-packages=systemd-sysv,udev,openssh-server,linux-image-amd64,resource-agents,iproute2,procps,netbase
 debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$mirror" 2>&1 |
   awk '/^I: (Retrieving|Validating|Unpacking|Configuring)/ { n++; if (n % 25 == 0) { printf "    %d steps: %s\n", n, $0; fflush() } } /^[EW]:/ { print; fflush() }'
 [ -x "$root/usr/sbin/sshd" ] || die "debootstrap did not install openssh-server (see above)"
@@ -90,4 +93,5 @@ size=${PCLOUD_IMAGE_SIZE:-2G}
 mkfs.ext4 -q -F -L pcloud-root -d "$root" "$work/$name.img" "$size"
 mkdir -p "$out"
 for file in img vmlinuz initrd; do mv "$work/$name.$file" "$out/$name.$file"; done
+echo "$recipe" >"$out/$name.recipe"
 step "built $out/$name.img ($size), $name.vmlinuz, $name.initrd"

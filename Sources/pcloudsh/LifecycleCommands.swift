@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PCloudModel
+import PCloudStore
 
 /// How long to wait for a deployable to reach a state, and whether to.
 struct WaitOptions: ParsableArguments {
@@ -119,5 +120,39 @@ struct StateWaiter {
             description:
                 "deployable \(name) did not reach \(wanted.sorted().joined(separator: " or ")) within \(DurationText.format(limit)); it goes on trying: see pcloudsh deployable_status \(name)"
         )
+    }
+}
+
+struct DeployableWait: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deployable_wait",
+        abstract: "Wait until a deployable reports a state (after an event sequence number): for scripts.",
+        discussion: "Exit status 0 when it does, 1 on timeout. With --after, only state changes after that event count.")
+    @OptionGroup var controller: ControllerOptions
+    @Argument(help: "The deployable.") var name: String
+    @Option(name: .customLong("for"), help: "The state to wait for (running, recovering, stopped, failed, ...).")
+    var state: String = "running"
+    @Option(help: "Only state changes after this event sequence number count.") var after: Int64?
+    @Option(help: ArgumentHelp("Give up after this long.", valueName: "duration")) var timeout: String = "5m"
+
+    func run() async throws {
+        guard let limit = DurationText.parse(timeout) else { throw ValidationError("--timeout takes a duration like 90s or 5m") }
+        guard let after else {
+            try await StateWaiter(client: controller.client, name: name).wait(for: [state], failOn: [], limit: limit)
+            return
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while clock.now < deadline {
+            let data = try await controller.client.request(
+                .GET, "/v1/events?deployable=\(name.urlPathEscaped)&after=\(after)&limit=10000")
+            let events = try JSONDecoder().decode([StoredEvent].self, from: data)
+            if let event = events.first(where: { $0.kind == "deployable.state" && $0.data?.contains("\"\(state)\"") == true }) {
+                print("deployable \(name) is \(state) (event \(event.seq))")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        throw CPEDClient.Failure(description: "deployable \(name) was not \(state) within \(DurationText.format(limit))")
     }
 }

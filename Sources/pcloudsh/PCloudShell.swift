@@ -17,7 +17,7 @@ struct PCloudShell: AsyncParsableCommand {
             AssemblyResourceAdd.self, AssemblyResourceRemove.self, AssemblyResourceList.self,
             EscalationAssemblySet.self, EscalationResourceSet.self,
             Validate.self,
-            DeployableStart.self, DeployableStop.self, DeployableReload.self, ResourceCleanup.self,
+            DeployableStart.self, DeployableStop.self, DeployableReload.self, DeployableWait.self, ResourceCleanup.self,
             DeployableStatusCommand.self, Events.self,
             JeosCreate.self, JeosList.self, JeosDelete.self,
         ])
