@@ -35,18 +35,26 @@ fi
 say "the debian12 base image (built once, then cached)"
 bash scripts/build-image.sh debian12
 
-started_libvirtd="" started_cped="" follower=""
+started_libvirtd="" started_virtlogd="" started_cped="" follower=""
 cleanup() {
   [ -n "$follower" ] && kill "$follower" 2>/dev/null || true
   if [ "$keep" = 0 ]; then
     [ -n "$started_cped" ] && kill "$started_cped" 2>/dev/null && wait "$started_cped" 2>/dev/null || true
     [ -n "$started_libvirtd" ] && kill "$started_libvirtd" 2>/dev/null || true
+    [ -n "$started_virtlogd" ] && kill "$started_virtlogd" 2>/dev/null || true
   fi
 }
 trap cleanup EXIT
 
-# libvirtd: use the running one, or start one (under tini, so a killed guest is reported at once).
+# libvirtd: use the running one, or start one (under tini, so a killed guest is reported at once),
+# with virtlogd, which keeps the guests' console logs.
+started_virtlogd=""
 if ! virsh -c qemu:///system version >/dev/null 2>&1; then
+  if [ ! -S /run/libvirt/virtlogd-sock ]; then
+    mkdir -p /var/log/libvirt /var/run/libvirt
+    setsid virtlogd >>"$dir/virtlogd.log" 2>&1 &
+    started_virtlogd=$!
+  fi
   say "starting libvirtd"
   mkdir -p /var/log/libvirt /var/run/libvirt /var/lib/libvirt/qemu
   setsid tini -s -- libvirtd >>"$dir/libvirtd.log" 2>&1 &

@@ -53,7 +53,14 @@ extension Plan {
         }
         switch runtime.assemblies[name]!.failures.record(at: now, limit: definition.escalation) {
         case .restart:
-            restartAssembly(name, why + ": restarting it")
+            let recent = runtime.assemblies[name]!.failures.times.filter { now - $0 < 600 }.count
+            if recent >= 2 {
+                let delay = min(30, Double(1 << min(recent - 2, 5)))
+                runtime.assemblies[name]?.notBefore = now + delay
+                restartAssembly(name, why + ": restarting it in \(Int(delay)) s (\(recent) failures in the last 10 minutes)")
+            } else {
+                restartAssembly(name, why + ": restarting it")
+            }
         case .escalate(let failures, let within):
             let limit = definition.escalation!
             deployableFailed(

@@ -23,6 +23,8 @@ extension Plan {
         guard let assembly = runtime.assemblies[name], assembly.pending == nil else { return }
         switch assembly.state {
         case .unknown, .stopped:
+            if let notBefore = assembly.notBefore, notBefore > now { return }
+            runtime.assemblies[name]?.notBefore = nil
             runtime.assemblies[name]?.pending = .start
             let again = assembly.state == .stopped ? " again" : ""
             add(.startAssembly(name), "deployable \(deployableName) is started: starting assembly \(name)\(again)")

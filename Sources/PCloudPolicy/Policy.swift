@@ -57,7 +57,9 @@ public struct Policy: Sendable {
 
     /// When the engine should send `.tick` next (a restart held back by backoff), if ever.
     public func nextWake(_ runtime: DeployableRuntime) -> Double? {
-        runtime.resources.values.compactMap { $0.state == .stopped ? $0.notBefore : nil }.min()
+        let resources = runtime.resources.values.compactMap { $0.state == .stopped ? $0.notBefore : nil }
+        let assemblies = runtime.assemblies.values.compactMap { $0.pending == nil ? $0.notBefore : nil }
+        return (resources + assemblies).min()
     }
 }
 
@@ -103,6 +105,7 @@ struct Plan {
         runtime.wasRunning = false
         runtime.monitoring = true
         runtime.failures.reset()
+        for name in runtime.assemblies.keys { runtime.assemblies[name]?.notBefore = nil }
     }
 
     mutating func operatorStop() {

@@ -46,6 +46,9 @@ public struct AssemblyRuntime: Sendable, Codable, Equatable {
     public var bootID: String?
     public var failures = FailureHistory()
     public var lastReason: String?
+    /// Not started again before this time: a guest that keeps failing is retried after 1 s, 2 s,
+    /// 4 s ... (at most 30 s), so a passing problem (libvirtd restarting) has time to clear.
+    public var notBefore: Double?
 
     public init() {}
 }

@@ -81,6 +81,7 @@ struct CPED: AsyncParsableCommand {
         services.append(EngineService(engines: engines))
         services.append(HookService(controller: controller))
         if let watchdog = WatchdogService(interval: SystemdNotifier.watchdogInterval) { services.append(watchdog) }
+        services.append(EventStreamCloser(bus: controller.bus))
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },

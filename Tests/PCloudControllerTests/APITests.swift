@@ -120,6 +120,18 @@ private let wordpressYAML =
     let cped = try ControllerProcess()
     cped.process.signal(SIGTERM)
     #expect(waitUntil(timeout: 15) { !cped.process.isRunning })
-    #expect(cped.process.process.terminationStatus == 0)
+    #expect(cped.process.process.terminationStatus == 0, "\(cped.log.suffix(2000))")
     #expect(!FileManager.default.fileExists(atPath: cped.socketPath))
+}
+
+@Test func sigtermStopsCpedEvenWhileSomeoneFollowsTheEvents() throws {
+    let cped = try ControllerProcess()
+    let follower = try ManagedProcess(
+        "follower", executable: BuiltProducts.path("pcloudsh"), arguments: ["events", "--follow", "--socket", cped.socketPath])
+    defer { follower.stop() }
+    Thread.sleep(forTimeInterval: 1)
+    #expect(follower.isRunning)
+    cped.process.signal(SIGTERM)
+    #expect(waitUntil(timeout: 15) { !cped.process.isRunning }, "cped kept running: \(cped.log.suffix(1000))")
+    #expect(waitUntil(timeout: 5) { !follower.isRunning }, "the follower was not told the stream ended")
 }

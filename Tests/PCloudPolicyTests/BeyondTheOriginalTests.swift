@@ -128,4 +128,24 @@ import Testing
         #expect(steps(failed) == ["fence-assembly bar"])
         #expect(failed.first?.reason == "assembly bar could not be started: no such image debian12: restarting it")
     }
+
+    @Test func aGuestThatKeepsFailingToStartIsRetriedWithGrowingDelays() {
+        var deployable = originalTestDeployable()
+        deployable.assemblies[0].escalation = nil
+        var scenario = Scenario(deployable)
+        scenario.send(.start)
+        scenario.send(.assemblyStartFailed("bar", reason: "virtlogd is not running"))
+        #expect(steps(scenario.send(.assemblyFenced("bar"))) == ["start-assembly bar"])  // the first: at once
+        var delays: [Double] = []
+        for _ in 0..<3 {
+            let failed = scenario.send(.assemblyStartFailed("bar", reason: "virtlogd is not running"))
+            #expect(failed.first?.reason.contains("restarting it in") == true)
+            #expect(steps(scenario.send(.assemblyFenced("bar"))).isEmpty)  // held back
+            let wake = scenario.policy.nextWake(scenario.runtime)!
+            delays.append(wake - scenario.now)
+            scenario.now = wake
+            #expect(steps(scenario.send(.tick)) == ["start-assembly bar"])
+        }
+        #expect(delays == [1, 2, 4])
+    }
 }

@@ -76,7 +76,13 @@ public actor Engine {
         for await input in inputs {
             if Task.isCancelled { break }
             switch input {
-            case .policy(let input): await handle(input)
+            case .policy(let input):
+                switch input {
+                case .assemblyFenced(let assembly), .assemblyStopped(let assembly), .assemblyStartFailed(let assembly, _):
+                    tasks["infra:\(assembly)"] = nil
+                default: break
+                }
+                await handle(input)
             case .guest(let event): await guestEvent(event)
             case .liveness(let assembly, let result, let incarnation): await liveness(assembly, result, incarnation: incarnation)
             case .reload(let deployable): await reload(deployable)

@@ -10,5 +10,8 @@ public struct HookService: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown { try await runner.run() }
+        // The event bus ends its streams as shutdown begins; finishing before this service's own
+        // turn would count as an unexpected exit, so wait for it.
+        try? await gracefulShutdown()
     }
 }
