@@ -56,6 +56,9 @@ let executables: [Target] = [
         .product(name: "NIOHTTP1", package: "swift-nio"),
     ]),
     .executableTarget(name: "pcloud-bench-ssh", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
+    .executableTarget(name: "pcloud-bench", dependencies: [
+        "PCloudPolicy", "PCloudModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
 ]
 
 let tests: [Target] = [
