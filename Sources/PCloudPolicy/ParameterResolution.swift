@@ -5,6 +5,10 @@ extension Plan {
     /// nil while a referenced value is not known yet (the resource waits for it).
     func parameters(for id: ResourceID) -> [String: String]? {
         guard let definition = policy.resources[id] else { return nil }
+        return parameters(of: definition)
+    }
+
+    func parameters(of definition: Resource) -> [String: String]? {
         var values: [String: String] = [:]
         for parameter in definition.parameters {
             switch parameter.value {

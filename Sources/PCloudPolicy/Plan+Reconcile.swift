@@ -6,7 +6,7 @@ extension Plan {
     mutating func reconcile() {
         if runtime.desired == .running {
             for assembly in policy.deployable.assemblies { reconcileStart(assembly.name) }
-            for id in policy.order { reconcileRunning(id) }
+            for (id, definition) in zip(policy.order, policy.definitions) { reconcileRunning(id, definition) }
         } else {
             for id in policy.order.reversed() { reconcileStopping(id) }
             for assembly in policy.deployable.assemblies { reconcileAssemblyStop(assembly.name) }
@@ -37,9 +37,9 @@ extension Plan {
 
     /// One resource of a started deployable: probe, start when its `first`s run, restart when failed,
     /// reconfigure when a referenced value changed, stop when something it needs went away.
-    mutating func reconcileRunning(_ id: ResourceID) {
+    mutating func reconcileRunning(_ id: ResourceID, _ definition: Resource) {
         guard runtime.assemblies[id.assembly]?.state == .running, let resource = runtime.resources[id],
-            resource.pending == nil, let definition = policy.resources[id]
+            resource.pending == nil
         else { return }
         switch resource.state {
         case .unknown:
@@ -59,7 +59,9 @@ extension Plan {
         case .running:
             if let missing = (policy.before[id] ?? []).first(where: { isGone($0) }) {
                 stop(id, "\(missing) is not running and \(id) runs only after it: stopping \(id)")
-            } else if let applied = resource.appliedParameters, let current = parameters(for: id), applied != current {
+            } else if let applied = resource.appliedParameters, let current = parameters(of: definition),
+                applied != current
+            {
                 let changed = current.keys.sorted().filter { applied[$0] != current[$0] }
                 let list = changed.map { "\($0)=\(current[$0]!)" }.joined(separator: ", ")
                 add(.reconfigure(id), "\(id) uses \(list) now: restarting it with the new value")

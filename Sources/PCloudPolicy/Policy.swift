@@ -8,6 +8,8 @@ public struct Policy: Sendable {
     let resources: [ResourceID: Resource]
     /// Resource ids in definition order (assemblies, then their resources).
     let order: [ResourceID]
+    /// Their definitions, in the same order: reconcile walks both without a lookup per resource.
+    let definitions: [Resource]
     /// `first -> then` edges: what must run before a resource, and what runs only after it.
     let before: [ResourceID: [ResourceID]]
     let after: [ResourceID: [ResourceID]]
@@ -16,15 +18,18 @@ public struct Policy: Sendable {
         self.deployable = deployable
         var resources: [ResourceID: Resource] = [:]
         var order: [ResourceID] = []
+        var definitions: [Resource] = []
         for assembly in deployable.assemblies {
             for resource in assembly.resources {
                 let id = ResourceID(assembly: assembly.name, resource: resource.name)
                 resources[id] = resource
                 order.append(id)
+                definitions.append(resource)
             }
         }
         self.resources = resources
         self.order = order
+        self.definitions = definitions
         var before: [ResourceID: [ResourceID]] = [:]
         var after: [ResourceID: [ResourceID]] = [:]
         for edge in deployable.ordering where resources[edge.first] != nil && resources[edge.then] != nil {
@@ -37,22 +42,24 @@ public struct Policy: Sendable {
 
     /// Applies `input` at `now` and plans what follows from it.
     public func handle(_ input: PolicyInput, _ runtime: inout DeployableRuntime, now: Double) -> [PlannedAction] {
-        var plan = Plan(policy: self, runtime: runtime, now: now)
-        plan.apply(input)
-        plan.reconcile()
-        plan.reportState()
-        runtime = plan.runtime
-        return plan.actions
+        plan(CollectionOfOne(input), &runtime, now: now)
     }
 
     /// Applies several inputs that arrived together, then plans once (the cheap path under load).
     public func handle(_ inputs: [PolicyInput], _ runtime: inout DeployableRuntime, now: Double) -> [PlannedAction] {
-        var plan = Plan(policy: self, runtime: runtime, now: now)
+        plan(inputs, &runtime, now: now)
+    }
+
+    /// The runtime is moved into the plan and back, never copied: a caller that holds it alone
+    /// pays for no copy of its dictionaries.
+    func plan(_ inputs: some Collection<PolicyInput>, _ runtime: inout DeployableRuntime, now: Double) -> [PlannedAction] {
+        var plan = Plan(policy: self, runtime: consume runtime, now: now)
         for input in inputs { plan.apply(input) }
         plan.reconcile()
         plan.reportState()
+        let actions = plan.actions
         runtime = plan.runtime
-        return plan.actions
+        return actions
     }
 
     /// When the engine should send `.tick` next (a restart held back by backoff), if ever.
