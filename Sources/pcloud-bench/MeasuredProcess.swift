@@ -10,6 +10,8 @@
 struct MeasuredProcess {
     struct Result {
         var seconds: Double
+        /// User plus system CPU time of the child.
+        var cpuSeconds: Double
         /// Peak resident memory of the child, KiB.
         var maxRSSKiB: Int
         /// The exit status, nil when it was killed by a signal or timed out.
@@ -57,7 +59,10 @@ struct MeasuredProcess {
         let seconds = monotonicSeconds() - start
         let exited = (waitStatus & 0x7f) == 0
         return Result(
-            seconds: seconds, maxRSSKiB: Int(usage.ru_maxrss), exitStatus: exited ? (waitStatus >> 8) & 0xff : nil,
+            seconds: seconds,
+            cpuSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
+            maxRSSKiB: Int(usage.ru_maxrss), exitStatus: exited ? (waitStatus >> 8) & 0xff : nil,
             timedOut: timedOut)
     }
 

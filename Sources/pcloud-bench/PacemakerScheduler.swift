@@ -5,7 +5,7 @@ import Foundation
 struct PacemakerScheduler {
     enum Outcome {
         case measured(MeasuredProcess.Result)
-        case timedOut(Double)
+        case timedOut(MeasuredProcess.Result)
         case failed(String)
         case skipped(String)
     }
@@ -50,7 +50,7 @@ struct PacemakerScheduler {
             guard generated.exitStatus == 0 else { return .failed("cib_gen.py failed (see \(log))") }
             let result = try MeasuredProcess.run(
                 crmSimulate, ["-x", cib, "-G", graph, "-Q"], outputPath: log, errorPath: log + ".err", timeout: timeout)
-            if result.timedOut { return .timedOut(timeout) }
+            if result.timedOut { return .timedOut(result) }
             guard result.exitStatus == 0 else {
                 return .failed("crm_simulate exited \(result.exitStatus.map(String.init) ?? "by a signal") (see \(log))")
             }

@@ -11,7 +11,7 @@ struct PolicyBench: ParsableCommand {
     @Option(help: "Sizes as A/R/F (assemblies/resources/failed monitors), comma separated.")
     var sizes = BenchSizes(BenchSize.standard)
     @Option(help: "Planning calls per size (the median is reported).")
-    var `repeat` = 5
+    var `repeat` = 11
     @Option(help: "Seconds before crm_simulate is given up on, per size.")
     var timeout: Double = 300
     @Flag(help: "Do not run Pacemaker's scheduler.")
@@ -31,32 +31,50 @@ struct PolicyBench: ParsableCommand {
         let generator = cibGen ?? PacemakerScheduler.findGenerator()
         let pacemaker = PacemakerScheduler(generator: generator ?? "", directory: directory, timeout: timeout)
         var table = Table(
-            ["size A/R/F", "pcloud plan", "pcloud peak", "Pacemaker", "Pacemaker peak", "ratio", "target"],
-            rightAligned: [1, 2, 3, 4, 5])
-        var measured: [(BenchSize, Double)] = []
+            [
+                "size A/R/F", "pcloud wall", "pcloud CPU", "pcloud peak", "Pacemaker wall", "Pacemaker CPU",
+                "Pacemaker peak", "ratio (CPU)", "target",
+            ], rightAligned: Set(1...7))
+        var measured: [(BenchSize, PolicyOne.Report)] = []
         for size in sizes.sizes {
+            FileHandle.standardError.write(Data("measuring \(size)\n".utf8))
             let ours = try measure(size, in: directory)
-            measured.append((size, ours.median))
-            var row = [size.description, Format.duration(ours.median), Format.megabytes(fromKiB: ours.peakKiB)]
-            switch noPacemaker
-                ? .skipped("not run (--no-pacemaker)") : generator == nil ? .failed("cib_gen.py not found") : pacemaker.run(size)
-            {
+            measured.append((size, ours))
+            var row = [
+                size.description, Format.duration(ours.median), Format.duration(ours.medianCPU),
+                Format.megabytes(fromKiB: ours.peakKiB),
+            ]
+            let outcome: PacemakerScheduler.Outcome =
+                noPacemaker
+                ? .skipped("not run (--no-pacemaker)")
+                : generator == nil ? .failed("cib_gen.py not found (--cib-gen PATH)") : pacemaker.run(size)
+            switch outcome {
             case .measured(let theirs):
                 row += [
-                    Format.duration(theirs.seconds), Format.megabytes(fromKiB: theirs.maxRSSKiB),
-                    Format.fixed(theirs.seconds / ours.median, 0) + "x",
+                    Format.duration(theirs.seconds), Format.duration(theirs.cpuSeconds),
+                    Format.megabytes(fromKiB: theirs.maxRSSKiB), Format.fixed(theirs.cpuSeconds / ours.medianCPU, 0) + "x",
                 ]
-            case .timedOut(let seconds):
-                row += ["> " + Format.duration(seconds), "-", "> " + Format.fixed(seconds / ours.median, 0) + "x"]
+            case .timedOut(let theirs):
+                row += [
+                    "> " + Format.duration(theirs.seconds) + " (killed)", "> " + Format.duration(theirs.cpuSeconds),
+                    "> " + Format.megabytes(fromKiB: theirs.maxRSSKiB),
+                    "> " + Format.fixed(theirs.cpuSeconds / ours.medianCPU, 0) + "x",
+                ]
             case .failed(let why), .skipped(let why):
-                row += [why, "", ""]
+                row += [why, "", "", ""]
             }
             table.add(row + [target(size, ours)])
-            FileHandle.standardError.write(Data("measured \(size)\n".utf8))
         }
         print(table.render())
-        print(growth(measured))
-        print("pcloud: median of \(max(1, `repeat`)) planning calls; peak = the child process's VmHWM (whole process).")
+        print(growth(measured.map { ($0.0, $0.1.median) }, "wall"))
+        print(growth(measured.map { ($0.0, $0.1.medianCPU) }, "CPU"))
+        print(
+            "pcloud: median of \(max(1, `repeat`)) planning calls, each on a fresh copy of the running state;"
+                + " peak = the whole child process's peak RSS (it starts at about "
+                + Format.megabytes(fromKiB: measured.first?.1.startKiB ?? 0) + ").")
+        print(
+            "Pacemaker: crm_simulate -x cib.xml -G graph.xml -Q on cib_gen.py's equivalent CIB; wall, CPU and peak RSS of that process."
+        )
     }
 
     func target(_ size: BenchSize, _ ours: PolicyOne.Report) -> String {
@@ -66,16 +84,17 @@ struct PolicyBench: ParsableCommand {
         return (fast && small ? "met" : "MISSED") + " (< 50 ms, < 50 MB)"
     }
 
-    /// Time ratio between consecutive sizes against the resource-count ratio (1.0 = linear).
-    func growth(_ measured: [(BenchSize, Double)]) -> String {
-        guard measured.count > 1 else { return "growth: needs two sizes" }
+    /// Time ratio between consecutive sizes against the resource-count ratio: the exponent k in
+    /// time ~ size^k (1.00 is linear).
+    func growth(_ measured: [(BenchSize, Double)], _ what: String) -> String {
+        guard measured.count > 1 else { return "growth (\(what)): needs two sizes" }
         let steps = zip(measured, measured.dropFirst()).map { small, large in
             let sizeRatio = Double(large.0.resources) / Double(small.0.resources)
             let timeRatio = large.1 / small.1
             return "\(small.0) -> \(large.0): size x\(Format.fixed(sizeRatio, 1)), time x\(Format.fixed(timeRatio, 1))"
-                + " (\(Format.fixed(log(timeRatio) / log(sizeRatio), 2)) = exponent; 1.00 is linear)"
+                + " (exponent \(Format.fixed(log(timeRatio) / log(sizeRatio), 2)))"
         }
-        return "growth: " + steps.joined(separator: "; ")
+        return "growth (\(what), 1.00 is linear): " + steps.joined(separator: "; ")
     }
 
     /// Runs `policy-one` for `size` in a child process of this binary and reads its report.

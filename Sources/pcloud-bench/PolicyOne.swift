@@ -10,13 +10,15 @@ struct PolicyOne: ParsableCommand {
         shouldDisplay: false)
 
     @Argument var size: BenchSize
-    @Option var `repeat` = 5
+    @Option var `repeat` = 11
 
     struct Report: Codable {
         var size: String
-        /// Every planning time, seconds.
+        /// Every planning call's wall time and CPU time (this thread), seconds.
         var seconds: [Double]
+        var cpuSeconds: [Double]
         var median: Double
+        var medianCPU: Double
         var actions: Int
         /// Resident memory when the process started and its peak (VmHWM), KiB.
         var startKiB: Int
@@ -28,21 +30,34 @@ struct PolicyOne: ParsableCommand {
         let world = try PolicyWorld(size)
         let inputs = world.failedMonitors
         var seconds: [Double] = []
+        var cpuSeconds: [Double] = []
         var actions = 0
         for _ in 0..<max(1, `repeat`) {
-            var runtime = world.running  // a fresh copy: the policy copies on its first change
-            let clock = ContinuousClock()
-            var plan: [PlannedAction] = []
-            let elapsed = clock.measure { plan = world.policy.handle(inputs, &runtime, now: world.now + 30) }
+            // A fresh copy of the running state, held by this caller alone as the engine holds it
+            // (copied here, untimed, rather than on the policy's first change).
+            var runtime = world.running
+            runtime.resources.reserveCapacity(runtime.resources.count)
+            runtime.assemblies.reserveCapacity(runtime.assemblies.count)
+            let cpuStart = Self.threadCPUSeconds()
+            let start = MeasuredProcess.monotonicSeconds()
+            let plan = world.policy.handle(inputs, &runtime, now: world.now + 30)
+            seconds.append(MeasuredProcess.monotonicSeconds() - start)
+            cpuSeconds.append(Self.threadCPUSeconds() - cpuStart)
             try world.check(plan)
             actions = plan.count
-            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
-        let sorted = seconds.sorted()
         let report = Report(
-            size: size.description, seconds: seconds, median: sorted[sorted.count / 2], actions: actions,
-            startKiB: startKiB, peakKiB: Self.status("VmHWM"))
+            size: size.description, seconds: seconds, cpuSeconds: cpuSeconds, median: Self.median(seconds),
+            medianCPU: Self.median(cpuSeconds), actions: actions, startKiB: startKiB, peakKiB: Self.status("VmHWM"))
         print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+    }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// A `kB` field of /proc/self/status (0 where there is none).
