@@ -69,12 +69,13 @@ struct PolicyBench: ParsableCommand {
         print(growth(measured.map { ($0.0, $0.1.median) }, "wall"))
         print(growth(measured.map { ($0.0, $0.1.medianCPU) }, "CPU"))
         print(
-            "pcloud: median of \(max(1, `repeat`)) planning calls, each on a fresh copy of the running state;"
+            "pcloud: median of \(max(1, `repeat`)) planning calls, each on a fresh copy of the running state"
+                + " held alone (as the engine holds it);"
                 + " peak = the whole child process's peak RSS (it starts at about "
                 + Format.megabytes(fromKiB: measured.first?.1.startKiB ?? 0) + ").")
         print(
-            "Pacemaker: crm_simulate -x cib.xml -G graph.xml -Q on cib_gen.py's equivalent CIB; wall, CPU and peak RSS of that process."
-        )
+            "Pacemaker: crm_simulate -x cib.xml -G graph.xml -Q on cib_gen.py's equivalent CIB;"
+                + " wall, CPU and peak RSS of that process.")
     }
 
     func target(_ size: BenchSize, _ ours: PolicyOne.Report) -> String {
