@@ -75,6 +75,7 @@ let tests: [Target] = [
         .product(name: "NIOHTTP1", package: "swift-nio"),
     ]),
     .testTarget(name: "PCloudSystemdTests", dependencies: ["cped", "pcloudsh", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudDemoTests", dependencies: ["cped", "pcloudsh", "PCloudStore", "PCloudTestSupport"]),
     .testTarget(name: "PCloudAMQPTests", dependencies: [
         "PCloudAMQP", "PCloudAgentMonitor", "PCloudModel", "pcloud-agent", "PCloudTestSupport",
     ]),

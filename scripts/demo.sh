@@ -95,7 +95,7 @@ address() {
   "${sh[@]}" deployable_status demo --json | python3 -c "import json,sys; print(next(a['address'] for a in json.load(sys.stdin)['assemblies'] if a['name']=='$1'))"
 }
 in_guest() {
-  ssh -i /var/lib/pcloud/ssh/id_ed25519 -o BatchMode=yes -o StrictHostKeyChecking=accept-new \
+  ssh -i /var/lib/pcloud/ssh/id_ed25519 -o BatchMode=yes -o LogLevel=ERROR -o StrictHostKeyChecking=accept-new \
     -o UserKnownHostsFile="$dir/known_hosts" -o ConnectTimeout=20 "root@$(address "$1")" "$2"
 }
 last_seq() { "${sh[@]}" events --json --deployable demo --after "$first" | tail -1 | python3 -c 'import json,sys; l=sys.stdin.read().strip(); print(json.loads(l)["seq"] if l else 0)'; }
