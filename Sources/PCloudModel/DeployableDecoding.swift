@@ -11,12 +11,13 @@ import Foundation
 /// assemblies: [db, web]
 /// ordering: [{first: db/mariadb, then: web/httpd}]
 /// escalation: {failures: 2, period: 30m}
+/// resources: [...]                  # placed over several assemblies: see PlacedResourceDecoding
 /// hooks: {script: /var/lib/pcloud/hooks/wordpress.sh, webhook: "http://127.0.0.1:9000/events"}
 /// ```
 struct DeployableDecoding {
     static let keys = [
         "name", "uuid", "infrastructure", "monitor", "assemblies", "ordering", "escalation", "hooks",
-        "description",
+        "description", "resources",
     ]
     let assemblies: AssemblyDecoding
     /// Resolves an assembly written by name.
@@ -58,6 +59,10 @@ struct DeployableDecoding {
                 sites.assemblies[assembly.name] = (item.location, item.path)
                 deployable.assemblies.append(assembly)
             }
+        }
+        if let list = map.optional("resources")?.sequence() {
+            deployable.resources = PlacedResourceDecoding(resources: assemblies.resources)
+                .decode(list, assemblies: deployable.assemblies, sites: sites)
         }
         if let list = map.optional("ordering")?.sequence() {
             for item in list {
