@@ -10,6 +10,8 @@ struct PlacementDriver {
     /// Answers to hold back: fencing of these assemblies is not confirmed until released.
     var holdFence: Set<String> = []
     var stopAnswer: OCFExitCode = .ok
+    /// The address each started guest reports.
+    var addresses: [String: String] = [:]
 
     init(_ deployable: Deployable) { scenario = Scenario(deployable) }
 
@@ -30,7 +32,7 @@ struct PlacementDriver {
             case .stop(let id, let arguments):
                 send(.operationCompleted(id, .stop, stopAnswer, incarnation: arguments.incarnation, detail: nil))
             case .startAssembly(let name):
-                send(.assemblyStarted(name, address: nil, hostname: nil))
+                send(.assemblyStarted(name, address: addresses[name], hostname: nil))
                 send(.assemblyReachable(name))
             case .fenceAssembly(let name):
                 if holdFence.contains(name) { held.append(action) } else { send(.assemblyFenced(name)) }
