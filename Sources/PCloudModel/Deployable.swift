@@ -102,7 +102,12 @@ public struct ResourceID: Sendable, Equatable, Hashable, Codable, Comparable, Cu
         self.init(assembly: String(parts[0]), resource: String(parts[1]))
     }
 
-    public var description: String { "\(assembly)/\(resource)" }
+    /// A deployable's placed resource as a whole (every instance, wherever it runs), in ordering.
+    public init(placed name: String) { self.init(assembly: "", resource: name) }
+
+    public var isPlaced: Bool { assembly.isEmpty }
+
+    public var description: String { assembly.isEmpty ? resource : "\(assembly)/\(resource)" }
 
     public static func < (lhs: ResourceID, rhs: ResourceID) -> Bool {
         (lhs.assembly, lhs.resource) < (rhs.assembly, rhs.resource)

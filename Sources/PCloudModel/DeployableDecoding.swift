@@ -67,8 +67,9 @@ struct DeployableDecoding {
         if let list = map.optional("ordering")?.sequence() {
             for item in list {
                 guard let ordering = item.mapping(keys: ["first", "then"]) else { continue }
-                guard let first = ordering.required("first").flatMap(resourceID),
-                    let then = ordering.required("then").flatMap(resourceID)
+                let placed = deployable.resources.map(\.name)
+                guard let first = ordering.required("first").flatMap({ resourceID($0, placed: placed) }),
+                    let then = ordering.required("then").flatMap({ resourceID($0, placed: placed) })
                 else { continue }
                 let value = Ordering(first: first, then: then)
                 sites.orderings.append(.init(ordering: value, location: item.location, path: item.path))
@@ -95,10 +96,13 @@ struct DeployableDecoding {
         return name == nil ? nil : deployable
     }
 
-    private func resourceID(_ field: YAMLField) -> ResourceID? {
+    /// `ASSEMBLY/RESOURCE`, or the bare name of one of the deployable's placed resources (all its instances).
+    private func resourceID(_ field: YAMLField, placed: [String]) -> ResourceID? {
         guard let text = field.string() else { return nil }
+        if placed.contains(text) { return ResourceID(placed: text) }
         guard let id = ResourceID(text) else {
-            field.error("expected ASSEMBLY/RESOURCE (like db/mariadb), got '\(text)'")
+            let also = placed.isEmpty ? "" : " or one of the deployable's resources (\(placed.joined(separator: ", ")))"
+            field.error("expected ASSEMBLY/RESOURCE (like db/mariadb)\(also), got '\(text)'")
             return nil
         }
         return id

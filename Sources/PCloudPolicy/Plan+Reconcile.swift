@@ -62,8 +62,8 @@ extension Plan {
         case .failed:
             stop(id, "\(id) failed: stopping it before it is started again")
         case .running:
-            if let missing = (policy.before[id] ?? []).first(where: { isGone($0) }) {
-                stop(id, "\(missing) is not running and \(id) runs only after it: stopping \(id)")
+            if let missing = firsts(of: id).first(where: { isGone($0) }) {
+                stop(id, "\(label(missing)) is not running and \(id) runs only after it: stopping \(id)")
             } else if let applied = resource.appliedParameters, let current = parameters(of: definition),
                 applied != current
             {
@@ -93,11 +93,26 @@ extension Plan {
     /// The sentence that explains a start, or nil while it has to wait.
     func startable(_ id: ResourceID, _ resource: ResourceRuntime) -> String? {
         if let notBefore = resource.notBefore, notBefore > now { return nil }
-        let firsts = policy.before[id] ?? []
+        let firsts = firsts(of: id)
         guard firsts.allSatisfy({ runtime.resources[$0]?.state == .running }) else { return nil }
         if firsts.isEmpty { return "\(id) is not running: starting it" }
-        let list = firsts.map(\.description).joined(separator: ", ")
+        var labels: [String] = []
+        for first in firsts {
+            let name = policy.placedIDs[first]?.placed.name ?? first.description
+            if !labels.contains(name) { labels.append(name) }
+        }
+        let list = labels.joined(separator: ", ")
         return "\(id) is not running and \(list) \(firsts.count == 1 ? "runs" : "run"): starting it"
+    }
+
+    /// What must run before `id`: of a placed resource, only the copies placed where they run.
+    func firsts(of id: ResourceID) -> [ResourceID] {
+        (policy.before[id] ?? []).filter { isPlacedHere($0) }
+    }
+
+    /// How a first is named in a reason: a placed resource by its name (`ClusterIP`), else `db/mariadb`.
+    func label(_ id: ResourceID) -> String {
+        policy.placedIDs[id].map { "\($0.placed.name) (\($0.name) on \(id.assembly))" } ?? id.description
     }
 
     mutating func stop(_ id: ResourceID, _ reason: String) {

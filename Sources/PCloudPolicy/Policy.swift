@@ -48,9 +48,16 @@ public struct Policy: Sendable {
         self.definitions = definitions
         var before: [ResourceID: [ResourceID]] = [:]
         var after: [ResourceID: [ResourceID]] = [:]
-        for edge in deployable.ordering where resources[edge.first] != nil && resources[edge.then] != nil {
-            before[edge.then, default: []].append(edge.first)
-            after[edge.first, default: []].append(edge.then)
+        // A placed resource in an ordering stands for every copy of every instance.
+        func expand(_ id: ResourceID) -> [ResourceID] {
+            id.isPlaced ? order.filter { placedIDs[$0]?.placed.name == id.resource } : [id]
+        }
+        for edge in deployable.ordering {
+            let firsts = expand(edge.first).filter { resources[$0] != nil }
+            for then in expand(edge.then) where resources[then] != nil {
+                before[then, default: []] += firsts
+                for first in firsts { after[first, default: []].append(then) }
+            }
         }
         self.before = before
         self.after = after

@@ -129,7 +129,8 @@ extension RandomWorld {
     }
 }
 
-/// Two clones (one unique) and a floating address over three assemblies, next to an ordinary resource.
+/// Two clones (one unique) and a floating address over three assemblies, next to an ordinary resource,
+/// ordered: a/local, then vip, then every wide instance.
 func randomPlacementDeployable() -> Deployable {
     func ip(_ name: String, expiry: Duration?) -> Resource {
         Resource(
@@ -141,6 +142,10 @@ func randomPlacementDeployable() -> Deployable {
         assemblies: ["a", "b", "c"].map {
             Assembly(name: $0, resources: $0 == "a" ? [ip("local", expiry: nil)] : [])
         },
+        ordering: [
+            Ordering(first: ResourceID("a/local")!, then: ResourceID(placed: "vip")),
+            Ordering(first: ResourceID(placed: "vip"), then: ResourceID(placed: "wide")),
+        ],
         resources: [
             PlacedResource(
                 resource: ip("ip", expiry: .seconds(5)), over: ["a", "b", "c"],
