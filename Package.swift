@@ -80,6 +80,7 @@ let tests: [Target] = [
         "PCloudAMQP", "PCloudAgentMonitor", "PCloudModel", "pcloud-agent", "PCloudTestSupport",
     ]),
     .testTarget(name: "PCloudShellTests", dependencies: ["pcloudsh", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudPlacementComparisonTests", dependencies: ["PCloudPolicy", "PCloudModel", "PCloudTestSupport"]),
     .testTarget(name: "PCloudPolicyTests", dependencies: [
         "PCloudPolicy", "PCloudModel", .product(name: "PropertyBased", package: "swift-property-based"),
     ]),

@@ -9,6 +9,8 @@ public struct Deployable: Sendable, Equatable, Codable {
     public var assemblies: [Assembly]
     /// Start `then` only after `first` runs; stop in reverse.
     public var ordering: [Ordering]
+    /// Resources placed by the policy over several assemblies (floating or cloned).
+    public var resources: [PlacedResource]
     /// Deployable-level limit: exceeded means stop it and report it failed (no restart loop).
     public var escalation: EscalationLimit?
     public var hooks: Hooks
@@ -16,7 +18,8 @@ public struct Deployable: Sendable, Equatable, Codable {
     public init(
         name: String, uuid: UUID? = nil, infrastructure: InfrastructureSettings = .libvirt(uri: "qemu:///system"),
         monitor: MonitorSettings = MonitorSettings(), assemblies: [Assembly] = [],
-        ordering: [Ordering] = [], escalation: EscalationLimit? = nil, hooks: Hooks = Hooks()
+        ordering: [Ordering] = [], escalation: EscalationLimit? = nil, hooks: Hooks = Hooks(),
+        resources: [PlacedResource] = []
     ) {
         self.name = name
         self.uuid = uuid
@@ -26,6 +29,25 @@ public struct Deployable: Sendable, Equatable, Codable {
         self.ordering = ordering
         self.escalation = escalation
         self.hooks = hooks
+        self.resources = resources
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, uuid, infrastructure, monitor, assemblies, ordering, escalation, hooks, resources
+    }
+
+    /// Stored definitions from before placed resources existed decode with none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        uuid = try c.decodeIfPresent(UUID.self, forKey: .uuid)
+        infrastructure = try c.decode(InfrastructureSettings.self, forKey: .infrastructure)
+        monitor = try c.decode(MonitorSettings.self, forKey: .monitor)
+        assemblies = try c.decode([Assembly].self, forKey: .assemblies)
+        ordering = try c.decode([Ordering].self, forKey: .ordering)
+        escalation = try c.decodeIfPresent(EscalationLimit.self, forKey: .escalation)
+        hooks = try c.decode(Hooks.self, forKey: .hooks)
+        resources = try c.decodeIfPresent([PlacedResource].self, forKey: .resources) ?? []
     }
 
     public func assembly(named name: String) -> Assembly? {
@@ -80,7 +102,12 @@ public struct ResourceID: Sendable, Equatable, Hashable, Codable, Comparable, Cu
         self.init(assembly: String(parts[0]), resource: String(parts[1]))
     }
 
-    public var description: String { "\(assembly)/\(resource)" }
+    /// A deployable's placed resource as a whole (every instance, wherever it runs), in ordering.
+    public init(placed name: String) { self.init(assembly: "", resource: name) }
+
+    public var isPlaced: Bool { assembly.isEmpty }
+
+    public var description: String { assembly.isEmpty ? resource : "\(assembly)/\(resource)" }
 
     public static func < (lhs: ResourceID, rhs: ResourceID) -> Bool {
         (lhs.assembly, lhs.resource) < (rhs.assembly, rhs.resource)

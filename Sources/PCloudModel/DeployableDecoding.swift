@@ -11,12 +11,13 @@ import Foundation
 /// assemblies: [db, web]
 /// ordering: [{first: db/mariadb, then: web/httpd}]
 /// escalation: {failures: 2, period: 30m}
+/// resources: [...]                  # placed over several assemblies: see PlacedResourceDecoding
 /// hooks: {script: /var/lib/pcloud/hooks/wordpress.sh, webhook: "http://127.0.0.1:9000/events"}
 /// ```
 struct DeployableDecoding {
     static let keys = [
         "name", "uuid", "infrastructure", "monitor", "assemblies", "ordering", "escalation", "hooks",
-        "description",
+        "description", "resources",
     ]
     let assemblies: AssemblyDecoding
     /// Resolves an assembly written by name.
@@ -59,11 +60,16 @@ struct DeployableDecoding {
                 deployable.assemblies.append(assembly)
             }
         }
+        if let list = map.optional("resources")?.sequence() {
+            deployable.resources = PlacedResourceDecoding(resources: assemblies.resources)
+                .decode(list, assemblies: deployable.assemblies, sites: sites)
+        }
         if let list = map.optional("ordering")?.sequence() {
             for item in list {
                 guard let ordering = item.mapping(keys: ["first", "then"]) else { continue }
-                guard let first = ordering.required("first").flatMap(resourceID),
-                    let then = ordering.required("then").flatMap(resourceID)
+                let placed = deployable.resources.map(\.name)
+                guard let first = ordering.required("first").flatMap({ resourceID($0, placed: placed) }),
+                    let then = ordering.required("then").flatMap({ resourceID($0, placed: placed) })
                 else { continue }
                 let value = Ordering(first: first, then: then)
                 sites.orderings.append(.init(ordering: value, location: item.location, path: item.path))
@@ -90,10 +96,13 @@ struct DeployableDecoding {
         return name == nil ? nil : deployable
     }
 
-    private func resourceID(_ field: YAMLField) -> ResourceID? {
+    /// `ASSEMBLY/RESOURCE`, or the bare name of one of the deployable's placed resources (all its instances).
+    private func resourceID(_ field: YAMLField, placed: [String]) -> ResourceID? {
         guard let text = field.string() else { return nil }
+        if placed.contains(text) { return ResourceID(placed: text) }
         guard let id = ResourceID(text) else {
-            field.error("expected ASSEMBLY/RESOURCE (like db/mariadb), got '\(text)'")
+            let also = placed.isEmpty ? "" : " or one of the deployable's resources (\(placed.joined(separator: ", ")))"
+            field.error("expected ASSEMBLY/RESOURCE (like db/mariadb)\(also), got '\(text)'")
             return nil
         }
         return id

@@ -31,7 +31,7 @@ struct DeployableValidation {
         var valid: [Ordering] = []
         for site in sites.orderings {
             var ok = true
-            for (end, id) in [("first", site.ordering.first), ("then", site.ordering.then)] {
+            for (end, id) in [("first", site.ordering.first), ("then", site.ordering.then)] where !id.isPlaced {
                 guard let assembly = deployable.assembly(named: id.assembly) else {
                     report(
                         site.location, "\(site.path).\(end)",

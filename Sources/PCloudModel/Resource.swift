@@ -13,6 +13,8 @@ public struct Resource: Sendable, Equatable, Codable {
     public var startTimeout: Duration
     public var stopTimeout: Duration
     public var onFail: OnFail
+    /// What a failed stop leads to: nil = fence the assembly (it may still run); `block` = leave it.
+    public var stopOnFail: OnFail?
     public var escalation: EscalationLimit?
     /// Failures older than this stop counting (Pacemaker's failure-timeout); nil = never expire.
     public var failureExpiry: Duration?

@@ -12,6 +12,7 @@
 ///   start-timeout: 20s
 ///   stop-timeout: 20s
 ///   on-fail: restart         # restart | ignore | stop | block | escalate
+///   stop-on-fail: fence      # fence | block: what a failed stop leads to
 ///   escalation: {failures: 3, period: 60s}
 ///   failure-expiry: 10m
 ///   backoff: {base: 1s, cap: 1m}
@@ -19,17 +20,24 @@
 struct ResourceDecoding {
     static let keys = [
         "name", "template", "class", "type", "provider", "parameters", "exec", "monitor",
-        "start-timeout", "stop-timeout", "on-fail", "escalation", "failure-expiry", "backoff",
+        "start-timeout", "stop-timeout", "on-fail", "stop-on-fail", "escalation", "failure-expiry", "backoff",
         "description",
     ]
+
+    enum StopOnFail: String, CaseIterable { case fence, block }
 
     /// Where templates come from when a resource names one.
     let templates: (String) -> Resource?
     let templateNames: () -> [String]
 
     /// Reads one resource. `defaultName` is used for templates, whose name is given when added.
-    func decode(_ field: YAMLField, defaultName: String? = nil, sites: DefinitionSites) -> Resource? {
-        guard let map = field.mapping(keys: Self.keys) else { return nil }
+    /// `extraKeys` are allowed too and handed to `extra` (the placement fields of a deployable's resources).
+    func decode(
+        _ field: YAMLField, defaultName: String? = nil, sites: DefinitionSites, extraKeys: [String] = [],
+        extra: (YAMLMapping) -> Void = { _ in }
+    ) -> Resource? {
+        guard let map = field.mapping(keys: Self.keys + extraKeys) else { return nil }
+        extra(map)
         var base: Resource?
         if let templateField = map.optional("template"), let templateName = templateField.string() {
             base = templates(templateName)
@@ -82,16 +90,19 @@ struct ResourceDecoding {
         let startTimeout = map.optional("start-timeout")?.positiveDuration() ?? base?.startTimeout ?? .seconds(20)
         let stopTimeout = map.optional("stop-timeout")?.positiveDuration() ?? base?.stopTimeout ?? .seconds(20)
         let onFail = map.optional("on-fail")?.choice(OnFail.self) ?? base?.onFail ?? .restart
+        let stopOnFail = map.optional("stop-on-fail").map { $0.choice(StopOnFail.self) == .block ? OnFail.block : nil }
         let escalation = map.optional("escalation").map(EscalationDecoding.decode) ?? base?.escalation ?? nil
         let expiry = map.optional("failure-expiry")?.positiveDuration() ?? base?.failureExpiry
         let backoff = map.optional("backoff").flatMap(decodeBackoff) ?? base?.backoff
 
         guard let name, let resourceClass else { return nil }
-        return Resource(
+        var resource = Resource(
             name: name, resourceClass: resourceClass, type: type ?? "", provider: provider,
             parameters: parameters, commands: commands, monitor: monitor, startTimeout: startTimeout,
             stopTimeout: stopTimeout, onFail: onFail, escalation: escalation,
             failureExpiry: expiry, backoff: backoff)
+        resource.stopOnFail = stopOnFail ?? base?.stopOnFail
+        return resource
     }
 
     private func decodeExec(_ field: YAMLField) -> ExecCommands? {

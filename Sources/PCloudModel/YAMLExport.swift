@@ -29,6 +29,10 @@ public enum YAMLExport {
         }
         out += "assemblies:\n"
         for assembly in deployable.assemblies { out += self.assembly(assembly, indent: "  ") }
+        if !deployable.resources.isEmpty {
+            out += "resources:\n"
+            for placed in deployable.resources { out += resource(placed.resource, indent: "  ", extra: placement(placed)) }
+        }
         return out
     }
 
@@ -49,7 +53,19 @@ public enum YAMLExport {
         return out
     }
 
-    static func resource(_ resource: Resource, indent: String) -> String {
+    static func placement(_ placed: PlacedResource) -> [String] {
+        var lines = ["over: [\(placed.over.map(scalar).joined(separator: ", "))]"]
+        if let clone = placed.clone {
+            lines.append(
+                "clone: {name: \(scalar(clone.name)), max: \(clone.max), per-assembly-max: \(clone.perAssemblyMax), "
+                    + "globally-unique: \(clone.globallyUnique)}")
+        }
+        lines.append("stickiness: \(placed.stickiness >= PlacedResource.infinity ? "INFINITY" : "\(placed.stickiness)")")
+        lines.append("migration-threshold: \(placed.migrationThreshold.map { "\($0)" } ?? "INFINITY")")
+        return lines
+    }
+
+    static func resource(_ resource: Resource, indent: String, extra: [String] = []) -> String {
         var lines = ["name: \(scalar(resource.name))", "class: \(resource.resourceClass.rawValue)"]
         if resource.resourceClass != .exec { lines.append("type: \(scalar(resource.type))") }
         if let provider = resource.provider { lines.append("provider: \(scalar(provider))") }
@@ -73,9 +89,11 @@ public enum YAMLExport {
         lines.append("start-timeout: \(d(resource.startTimeout))")
         lines.append("stop-timeout: \(d(resource.stopTimeout))")
         lines.append("on-fail: \(resource.onFail.rawValue)")
+        if resource.stopOnFail == .block { lines.append("stop-on-fail: block") }
         if let escalation = resource.escalation { lines.append("escalation: \(limit(escalation))") }
         if let expiry = resource.failureExpiry { lines.append("failure-expiry: \(d(expiry))") }
         if let backoff = resource.backoff { lines.append("backoff: {base: \(d(backoff.base)), cap: \(d(backoff.cap))}") }
+        lines += extra
         return "\(indent)- " + lines.joined(separator: "\n\(indent)  ") + "\n"
     }
 

@@ -24,6 +24,7 @@ extension Plan {
         assembly.state = .running
         assembly.lastReason = nil
         runtime.assemblies[name] = assembly
+        runtime.placement?.away.remove(name)
     }
 
     mutating func assemblyLost(_ name: String, reason: String) {
@@ -73,6 +74,7 @@ extension Plan {
     /// probes and starts its resources in order.
     mutating func restartAssembly(_ name: String, _ reason: String) {
         add(.restartAssembly(name), reason)
+        runtime.placement?.away.insert(name)  // its placed instances move to the other assemblies
         fence(name, "fencing assembly \(name) before starting it again, so two copies never run")
     }
 
@@ -109,6 +111,7 @@ extension Plan {
             for assembly in policy.deployable.assemblies {
                 fence(assembly.name, "restarting deployable \(deployableName): fencing assembly \(assembly.name)")
             }
+            resetPlacement()
         case .escalate(let failures, let within):
             let limit = limit!
             add(

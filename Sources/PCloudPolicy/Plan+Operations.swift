@@ -34,6 +34,14 @@ extension Plan {
                 runtime.resources[id]?.state = .stopped
             } else if code.isHardError {
                 unrecoverable(id, "stop of \(id) failed: \(what)")
+            } else if policy.resources[id]?.stopOnFail == .block {
+                recordFailure(id, action, code, detail)
+                runtime.resources[id]?.state = .blocked
+                runtime.resources[id]?.lastReason = "stop of \(id) failed (\(what))"
+                add(
+                    .block(id),
+                    "stop of \(id) failed (\(what)): blocked (stop-on-fail: block); nothing more is done until an operator cleans it up"
+                )
             } else {
                 // A resource that cannot be stopped may still be running: fence its assembly.
                 runtime.resources[id]?.state = .failed
@@ -62,7 +70,12 @@ extension Plan {
         }
     }
 
+    mutating func recordFailure(_ id: ResourceID, _ action: ResourceAction, _ code: OCFExitCode, _ detail: String?) {
+        runtime.resources[id]?.lastFailure = FailedAction(action: action, code: code, at: now, detail: detail)
+    }
+
     mutating func failedOperation(_ id: ResourceID, _ action: ResourceAction, _ code: OCFExitCode, _ what: String) {
+        recordFailure(id, action, code, what)
         let verb = action == .monitor ? "monitor of \(id) failed" : "\(action.rawValue) of \(id) failed"
         if code.isHardError {
             unrecoverable(id, "\(verb): \(what)")
@@ -121,6 +134,12 @@ extension Plan {
             add(.restartResource(id), why + "; " + text)
             assemblyFailed(id.assembly, because: text)
         case .restart:
+            if let instance = policy.placedIDs[id], banned(instance.name, on: id.assembly, instance.placed) != nil {
+                // Banned here: placement moves it, and the stop that follows says where to.
+                cancelMonitor(id, why)
+                runtime.resources[id]?.state = .failed
+                return
+            }
             var reason = why + ": restarting it (stop, then start)"
             if let backoff = definition.backoff {
                 let recent = runtime.resources[id]!.failures.recent(now: now, expiry: definition.failureExpiry)

@@ -6,6 +6,7 @@ extension Plan {
     mutating func reconcile() {
         if runtime.desired == .running {
             for assembly in policy.deployable.assemblies { reconcileStart(assembly.name) }
+            place()
             for (id, definition) in zip(policy.order, policy.definitions) { reconcileRunning(id, definition) }
         } else {
             for id in policy.order.reversed() { reconcileStopping(id) }
@@ -47,18 +48,22 @@ extension Plan {
             runtime.resources[id]?.pending = .probe
             add(.probe(id, arguments), "assembly \(id.assembly) is running: probing \(id) to see whether it runs already")
         case .stopped:
-            guard !resource.disabled, let reason = startable(id, resource) else { return }
+            guard isPlacedHere(id), otherCopiesOff(id) else { return }
+            guard !resource.disabled, var reason = startable(id, resource) else { return }
+            if let move = moveReason(id) { reason = "\(move): starting \(id)" }
             guard let arguments = arguments(for: id, timeout: definition.startTimeout) else { return }
             runtime.resources[id]?.pending = .start
             runtime.resources[id]?.state = .starting
             runtime.resources[id]?.notBefore = nil
             runtime.resources[id]?.appliedParameters = arguments.parameters
             add(.start(id, arguments), reason)
+        case .failed where !isPlacedHere(id), .running where !isPlacedHere(id):
+            stop(id, "\(moveReason(id) ?? "\(id) should not run on \(id.assembly)"): stopping \(id)")
         case .failed:
             stop(id, "\(id) failed: stopping it before it is started again")
         case .running:
-            if let missing = (policy.before[id] ?? []).first(where: { isGone($0) }) {
-                stop(id, "\(missing) is not running and \(id) runs only after it: stopping \(id)")
+            if let missing = firsts(of: id).first(where: { isGone($0) }) {
+                stop(id, "\(label(missing)) is not running and \(id) runs only after it: stopping \(id)")
             } else if let applied = resource.appliedParameters, let current = parameters(of: definition),
                 applied != current
             {
@@ -88,11 +93,26 @@ extension Plan {
     /// The sentence that explains a start, or nil while it has to wait.
     func startable(_ id: ResourceID, _ resource: ResourceRuntime) -> String? {
         if let notBefore = resource.notBefore, notBefore > now { return nil }
-        let firsts = policy.before[id] ?? []
+        let firsts = firsts(of: id)
         guard firsts.allSatisfy({ runtime.resources[$0]?.state == .running }) else { return nil }
         if firsts.isEmpty { return "\(id) is not running: starting it" }
-        let list = firsts.map(\.description).joined(separator: ", ")
+        var labels: [String] = []
+        for first in firsts {
+            let name = policy.placedIDs[first]?.placed.name ?? first.description
+            if !labels.contains(name) { labels.append(name) }
+        }
+        let list = labels.joined(separator: ", ")
         return "\(id) is not running and \(list) \(firsts.count == 1 ? "runs" : "run"): starting it"
+    }
+
+    /// What must run before `id`: of a placed resource, only the copies placed where they run.
+    func firsts(of id: ResourceID) -> [ResourceID] {
+        (policy.before[id] ?? []).filter { isPlacedHere($0) }
+    }
+
+    /// How a first is named in a reason: a placed resource by its name (`ClusterIP`), else `db/mariadb`.
+    func label(_ id: ResourceID) -> String {
+        policy.placedIDs[id].map { "\($0.placed.name) (\($0.name) on \(id.assembly))" } ?? id.description
     }
 
     mutating func stop(_ id: ResourceID, _ reason: String) {
@@ -160,13 +180,22 @@ extension Plan {
             if runtime.failed { return .failed }
             return off ? .stopped : .stopping
         }
+        let wanted = runtime.resources.filter { isPlacedHere($0.key) }.values
+        let unplaced = runtime.placement.map { placement in
+            policy.deployable.resources.contains { placed in
+                (0..<placed.instanceCount).contains { placement.assignment[placed.instanceName($0)] == nil }
+            }
+        }
         let up =
             assemblies.allSatisfy { $0.state == .running }
-            && runtime.resources.values.allSatisfy {
+            && wanted.allSatisfy {
                 $0.pending == nil && ($0.state == .running || $0.state.isParked || $0.disabled)
             }
+            && runtime.resources.filter { !isPlacedHere($0.key) }.values.allSatisfy {
+                $0.pending == nil && $0.state != .running && $0.state != .failed
+            }
         if up {
-            let parked = runtime.resources.values.contains { $0.state.isParked || $0.disabled }
+            let parked = wanted.contains { $0.state.isParked || $0.disabled } || unplaced == true
             return parked ? .degraded : .running
         }
         return runtime.wasRunning ? .recovering : .starting

@@ -13,6 +13,8 @@ public struct Policy: Sendable {
     /// `first -> then` edges: what must run before a resource, and what runs only after it.
     let before: [ResourceID: [ResourceID]]
     let after: [ResourceID: [ResourceID]]
+    /// Each (assembly, instance) pair a placed resource's instance may run as, with the instance.
+    let placedIDs: [ResourceID: PlacedInstance]
 
     public init(_ deployable: Deployable) {
         self.deployable = deployable
@@ -27,14 +29,35 @@ public struct Policy: Sendable {
                 definitions.append(resource)
             }
         }
+        var placedIDs: [ResourceID: PlacedInstance] = [:]
+        for placed in deployable.resources {
+            for number in 0..<placed.instanceCount {
+                let instance = PlacedInstance(placed: placed, number: number)
+                for assembly in placed.over {
+                    let id = ResourceID(assembly: assembly, resource: instance.name)
+                    resources[id] = placed.instance(number)
+                    placedIDs[id] = instance
+                    order.append(id)
+                    definitions.append(placed.instance(number))
+                }
+            }
+        }
+        self.placedIDs = placedIDs
         self.resources = resources
         self.order = order
         self.definitions = definitions
         var before: [ResourceID: [ResourceID]] = [:]
         var after: [ResourceID: [ResourceID]] = [:]
-        for edge in deployable.ordering where resources[edge.first] != nil && resources[edge.then] != nil {
-            before[edge.then, default: []].append(edge.first)
-            after[edge.first, default: []].append(edge.then)
+        // A placed resource in an ordering stands for every copy of every instance.
+        func expand(_ id: ResourceID) -> [ResourceID] {
+            id.isPlaced ? order.filter { placedIDs[$0]?.placed.name == id.resource } : [id]
+        }
+        for edge in deployable.ordering {
+            let firsts = expand(edge.first).filter { resources[$0] != nil }
+            for then in expand(edge.then) where resources[then] != nil {
+                before[then, default: []] += firsts
+                for first in firsts { after[first, default: []].append(then) }
+            }
         }
         self.before = before
         self.after = after
@@ -62,12 +85,17 @@ public struct Policy: Sendable {
         return actions
     }
 
-    /// When the engine should send `.tick` next (a restart held back by backoff), if ever.
+    /// When the engine should send `.tick` next (a restart held back by backoff, a ban running out), if ever.
     public func nextWake(_ runtime: DeployableRuntime) -> Double? {
         let resources = runtime.resources.values.compactMap { $0.state == .stopped ? $0.notBefore : nil }
         let assemblies = runtime.assemblies.values.compactMap { $0.pending == nil ? $0.notBefore : nil }
-        return (resources + assemblies).min()
+        let bans = runtime.placement?.wake.map { [$0] } ?? []
+        return (resources + assemblies + bans).min()
     }
+
+    /// The definition an operation on `id` runs: an assembly's resource or a placed instance
+    /// (`a/ClusterIP:7` runs instance 7 of ClusterIP on assembly a).
+    public func resourceDefinition(for id: ResourceID) -> Resource? { resources[id] }
 }
 
 /// One planning pass: the state being changed and the actions collected so far.
@@ -107,6 +135,7 @@ struct Plan {
     }
 
     mutating func operatorStart() {
+        if runtime.desired != .running { resetPlacement() }  // a fresh spread, keeping what runs
         runtime.desired = .running
         runtime.failed = false
         runtime.wasRunning = false
@@ -124,6 +153,7 @@ struct Plan {
         resource.failures.reset()
         resource.notBefore = nil
         resource.disabled = false
+        resource.lastFailure = nil
         if resource.state.isParked || resource.state == .failed || resource.state == .stopped {
             // Probe again: it may have been fixed by hand.
             resource.state = .unknown

@@ -15,6 +15,8 @@ public struct DeployableRuntime: Sendable, Codable, Equatable {
     public var failures = FailureHistory()
     public var assemblies: [String: AssemblyRuntime]
     public var resources: [ResourceID: ResourceRuntime]
+    /// Where placed (floating and cloned) instances run; nil for a deployable without any.
+    public var placement: PlacementRuntime?
 
     public init(for deployable: Deployable) {
         assemblies = Dictionary(uniqueKeysWithValues: deployable.assemblies.map { ($0.name, AssemblyRuntime()) })
@@ -24,6 +26,14 @@ public struct DeployableRuntime: Sendable, Codable, Equatable {
                 resources[ResourceID(assembly: assembly.name, resource: resource.name)] = ResourceRuntime()
             }
         }
+        for placed in deployable.resources {
+            for number in 0..<placed.instanceCount {
+                for assembly in placed.over {
+                    resources[ResourceID(assembly: assembly, resource: placed.instanceName(number))] = ResourceRuntime()
+                }
+            }
+        }
+        placement = deployable.resources.isEmpty ? nil : PlacementRuntime()
     }
 }
 
@@ -68,6 +78,23 @@ public struct ResourceRuntime: Sendable, Codable, Equatable {
     public var notBefore: Double?
     /// `on-fail: stop`: stopped and left stopped.
     public var disabled = false
+    /// The last failed operation, kept after recovery for status (crm_mon's "Failed Resource Actions").
+    public var lastFailure: FailedAction?
 
     public init() {}
+}
+
+/// A failed operation as status lists it: `ClusterIP:7 monitor on a 'not running' (7)`.
+public struct FailedAction: Sendable, Codable, Equatable {
+    public var action: ResourceAction
+    public var code: OCFExitCode
+    public var at: Double
+    public var detail: String?
+
+    public init(action: ResourceAction, code: OCFExitCode, at: Double, detail: String?) {
+        self.action = action
+        self.code = code
+        self.at = at
+        self.detail = detail
+    }
 }

@@ -34,6 +34,7 @@ struct DeployableStatusCommand: AsyncParsableCommand {
             }
         }
         Output.table(["ASSEMBLY", "RESOURCE", "STATE", "ADDRESS", "FAILURES", "LAST REASON"], rows)
+        for line in PlacementStatusText.lines(status.placed ?? [], failed: status.failedActions ?? []) { print(line) }
         if let last = status.lastEvent { print("Last event: \(last)") }
     }
 
@@ -44,6 +45,8 @@ struct DeployableStatusCommand: AsyncParsableCommand {
         var monitor: String
         var lastEvent: String?
         var assemblies: [Assembly]
+        var placed: [PlacementStatusText.Placed]?
+        var failedActions: [PlacementStatusText.Failed]?
         struct Assembly: Decodable {
             var name: String
             var state: String

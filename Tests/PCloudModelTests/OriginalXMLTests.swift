@@ -72,7 +72,7 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 
 @Test func exportedYAMLLoadsBackToTheSameDeployable() throws {
     let loader = DefinitionLoader(root: packageRoot)
-    for name in ["demo", "wordpress"] {
+    for name in ["demo", "wordpress", "clusterip"] {
         var deployable = try loader.loadDeployable(file: packageRoot.appendingPathComponent("Deployables/\(name).yaml"))
         deployable.uuid = UUID()
         let text = YAMLExport.yaml(deployable)

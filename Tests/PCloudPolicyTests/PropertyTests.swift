@@ -62,6 +62,47 @@ import Testing
         }
     }
 
+    @Test func aUniqueInstanceNeverRunsTwiceNorBeyondAnAssemblysMaximum() async {
+        await propertyCheck(count: 300, input: Self.moves) { moves in
+            var world = RandomWorld(randomPlacementDeployable())
+            world.feed(.start)
+            for move in moves { world.move(move) }
+            #expect(world.violations == [])
+        }
+    }
+
+    @Test func placementIsDeterministic() async {
+        await propertyCheck(count: 100, input: Self.moves) { moves in
+            var world = RandomWorld(randomPlacementDeployable())
+            world.feed(.start)
+            for move in moves { world.move(move) }
+            var replay = Scenario(randomPlacementDeployable())
+            for (input, now) in world.history {
+                replay.now = now
+                replay.send(input)
+            }
+            #expect(replay.log == world.scenario.log)
+            #expect(replay.runtime == world.scenario.runtime)
+        }
+    }
+
+    @Test func aStoppedDeployableWithPlacedResourcesStopsEveryCopy() async {
+        await propertyCheck(count: 200, input: Self.moves) { moves in
+            var world = RandomWorld(randomPlacementDeployable())
+            world.feed(.start)
+            for move in moves { world.move(move) }
+            world.feed(.stop)
+            var rounds = 0
+            while !world.outstanding.isEmpty && rounds < 2_000 {
+                world.answer(world.outstanding.removeFirst(), rounds)
+                rounds += 1
+            }
+            #expect(world.outstanding.isEmpty)
+            #expect([DeployableState.stopped, .failed].contains(world.scenario.runtime.state))
+            #expect(world.violations == [])
+        }
+    }
+
     /// Escalation happens exactly when the N-th failure since the last escalation falls within P of
     /// the first of those N, never before, compared with a direct count over the window.
     @Test func escalationComesExactlyAtTheNthFailureWithinTheWindow() async {

@@ -11,6 +11,9 @@ struct RandomWorld {
     var guestMayRun: [String: Bool] = [:]
     var history: [(PolicyInput, Double)] = []
     var violations: [String] = []
+    /// Copies of placed instances that may run: started, or found running, and not since stopped or
+    /// confirmed off with their guest.
+    var mayRun: Set<ResourceID> = []
 
     init(_ deployable: Deployable) {
         scenario = Scenario(deployable)
@@ -25,6 +28,7 @@ struct RandomWorld {
         for action in actions {
             switch action.step {
             case .probe(let id, let arguments), .start(let id, let arguments), .stop(let id, let arguments):
+                if case .start = action.step { checkPlacedStart(id) }
                 if inFlight[id] == arguments.incarnation { violations.append("two operations in flight on \(id): \(action)") }
                 inFlight[id] = arguments.incarnation
                 outstanding.append(action)
@@ -62,10 +66,12 @@ struct RandomWorld {
         switch action.step {
         case .probe(let id, let arguments):
             inFlight[id] = nil
-            feed(
-                .operationCompleted(
-                    id, .probe, [.ok, .notRunning, .notRunning, .unknownError][choice % 4], incarnation: arguments.incarnation,
-                    detail: nil))
+            let code: OCFExitCode = [.ok, .notRunning, .notRunning, .unknownError][choice % 4]
+            // A copy found running counts, unless its guest was fenced since (the result is stale).
+            if code != .notRunning, isPlaced(id), arguments.incarnation == scenario.incarnation(id.assembly) {
+                mayRun.insert(id)
+            }
+            feed(.operationCompleted(id, .probe, code, incarnation: arguments.incarnation, detail: nil))
         case .start(let id, let arguments):
             inFlight[id] = nil
             feed(
@@ -74,9 +80,9 @@ struct RandomWorld {
                     incarnation: arguments.incarnation, detail: nil))
         case .stop(let id, let arguments):
             inFlight[id] = nil
-            feed(
-                .operationCompleted(
-                    id, .stop, [.ok, .ok, .ok, .unknownError][choice % 4], incarnation: arguments.incarnation, detail: nil))
+            let code: OCFExitCode = [.ok, .ok, .ok, .unknownError][choice % 4]
+            if code == .ok { mayRun.remove(id) }
+            feed(.operationCompleted(id, .stop, code, incarnation: arguments.incarnation, detail: nil))
         case .startAssembly(let name):
             if choice % 5 == 0 {
                 feed(.assemblyStartFailed(name, reason: "no capacity"))
@@ -86,13 +92,71 @@ struct RandomWorld {
             }
         case .fenceAssembly(let name):
             guestMayRun[name] = false
+            mayRun = mayRun.filter { $0.assembly != name }
             feed(.assemblyFenced(name))
         case .stopAssembly(let name):
             guestMayRun[name] = false
+            mayRun = mayRun.filter { $0.assembly != name }
             feed(.assemblyStopped(name))
         default: break
         }
     }
+}
+
+extension RandomWorld {
+    func isPlaced(_ id: ResourceID) -> Bool {
+        scenario.policy.deployable.resources.contains { $0.name == PlacedResource.split(id.resource).resource }
+    }
+
+    /// A placed instance starts only where it is placed, while no other copy may run, and no
+    /// assembly is given more instances than its maximum.
+    mutating func checkPlacedStart(_ id: ResourceID) {
+        guard isPlaced(id) else { return }
+        let (name, _) = PlacedResource.split(id.resource)
+        if let other = mayRun.first(where: { $0.resource == id.resource && $0.assembly != id.assembly }) {
+            violations.append("\(id) started while \(other) may still run")
+        }
+        if scenario.runtime.placement?.assignment[id.resource] != id.assembly {
+            violations.append("\(id) started where it is not placed")
+        }
+        mayRun.insert(id)
+        guard let placed = scenario.policy.deployable.resources.first(where: { $0.name == name }) else { return }
+        let here =
+            scenario.runtime.placement?.assignment.filter {
+                PlacedResource.split($0.key).resource == name && $0.value == id.assembly
+            }.count ?? 0
+        if here > placed.perAssemblyMax { violations.append("\(here) instances of \(name) placed on \(id.assembly)") }
+    }
+}
+
+/// Two clones (one unique) and a floating address over three assemblies, next to an ordinary resource,
+/// ordered: a/local, then vip, then every wide instance.
+func randomPlacementDeployable() -> Deployable {
+    func ip(_ name: String, expiry: Duration?) -> Resource {
+        Resource(
+            name: name, resourceClass: .ocf, type: "IPaddr2", provider: "heartbeat",
+            monitor: OperationTiming(interval: .seconds(1), timeout: .seconds(5)), failureExpiry: expiry)
+    }
+    return Deployable(
+        name: "ips", infrastructure: .static,
+        assemblies: ["a", "b", "c"].map {
+            Assembly(name: $0, resources: $0 == "a" ? [ip("local", expiry: nil)] : [])
+        },
+        ordering: [
+            Ordering(first: ResourceID("a/local")!, then: ResourceID(placed: "vip")),
+            Ordering(first: ResourceID(placed: "vip"), then: ResourceID(placed: "wide")),
+        ],
+        resources: [
+            PlacedResource(
+                resource: ip("ip", expiry: .seconds(5)), over: ["a", "b", "c"],
+                clone: CloneSettings(name: "ips", max: 5, perAssemblyMax: 2, globallyUnique: true),
+                stickiness: PlacedResource.infinity, migrationThreshold: 1),
+            PlacedResource(
+                resource: ip("wide", expiry: nil), over: ["b", "c"],
+                clone: CloneSettings(name: "wides", max: 3, perAssemblyMax: 3, globallyUnique: false), stickiness: 0,
+                migrationThreshold: 2),
+            PlacedResource(resource: ip("vip", expiry: .seconds(3)), over: ["c", "a"], stickiness: 0, migrationThreshold: 1),
+        ])
 }
 
 /// Three assemblies in a chain, with a reference, limits, backoff and an ignored resource.

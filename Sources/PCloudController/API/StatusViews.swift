@@ -1,5 +1,6 @@
 import Foundation
 import PCloudModel
+import PCloudPolicy
 import PCloudStore
 
 /// What `GET /v1/deployables/NAME/status` returns and `pcloudsh deployable_status` shows.
@@ -11,6 +12,10 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
     public var monitor: String
     public var assemblies: [AssemblyStatus]
     public var lastEvent: String?
+    /// Floating and cloned resources: each instance and the assembly it runs on.
+    public var placed: [PlacedStatus] = []
+    /// The last failed operation of every resource that has one (kept after recovery).
+    public var failedActions: [FailedActionStatus] = []
 
     public struct AssemblyStatus: Codable, Sendable, Equatable {
         public var name: String
@@ -58,9 +63,13 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
                         lastReason: detail(resourceRecord, "reason"))
                 })
         }
+        let runtime = detail(record("", ""), "runtime").flatMap {
+            try? JSONDecoder().decode(DeployableRuntime.self, from: Data($0.utf8))
+        }
         return DeployableStatus(
             name: deployable.name, uuid: deployable.uuid?.uuidString.lowercased() ?? "",
             state: record("", "")?.state ?? "stopped", infrastructure: deployable.infrastructure.kind,
-            monitor: deployable.monitor.method.rawValue, assemblies: assemblies, lastEvent: lastEvent?.message)
+            monitor: deployable.monitor.method.rawValue, assemblies: assemblies, lastEvent: lastEvent?.message,
+            placed: placedStatus(deployable, runtime), failedActions: failedActions(deployable, runtime))
     }
 }

@@ -95,7 +95,7 @@ extension Engine {
     }
 
     func operate(_ action: ResourceAction, _ id: ResourceID, _ arguments: OperationArguments) {
-        guard let resource = policy.deployable.assembly(named: id.assembly)?.resource(named: id.resource),
+        guard let resource = policy.resourceDefinition(for: id),
             let endpoint = endpoint(for: id.assembly)
         else {
             send(
@@ -113,7 +113,7 @@ extension Engine {
     }
 
     func recurringMonitor(_ id: ResourceID, _ arguments: OperationArguments) {
-        guard let resource = policy.deployable.assembly(named: id.assembly)?.resource(named: id.resource),
+        guard let resource = policy.resourceDefinition(for: id),
             let endpoint = endpoint(for: id.assembly), let interval = arguments.interval
         else { return }
         tasks["monitor:\(id)"]?.cancel()

@@ -44,7 +44,7 @@ public actor Engines {
 
     public func cleanup(_ name: String, resource: ResourceID) async throws {
         let deployable = try await controller.deployable(named: name)
-        guard deployable.assembly(named: resource.assembly)?.resource(named: resource.resource) != nil else {
+        guard deployable.resourceDefinition(for: resource) != nil else {
             throw APIError(.notFound, "deployable '\(name)' has no resource \(resource)", field: "resource")
         }
         guard let engine = running[name]?.engine else {
