@@ -35,13 +35,17 @@ fi
 say "the debian12 base image (built once, then cached)"
 bash scripts/build-image.sh debian12
 
-started_libvirtd="" started_virtlogd="" started_cped="" follower=""
+started_libvirtd="" libvirtd_pid="" started_virtlogd="" started_cped="" follower=""
+# stop PID: SIGTERM, then SIGKILL if it is still there after 15 s.
+stop() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.5; done
+  kill -9 "$1" 2>/dev/null || true
+}
 cleanup() {
   [ -n "$follower" ] && kill "$follower" 2>/dev/null || true
   if [ "$keep" = 0 ]; then
-    [ -n "$started_cped" ] && kill "$started_cped" 2>/dev/null && wait "$started_cped" 2>/dev/null || true
-    [ -n "$started_libvirtd" ] && kill "$started_libvirtd" 2>/dev/null || true
-    [ -n "$started_virtlogd" ] && kill "$started_virtlogd" 2>/dev/null || true
+    for pid in $started_cped $libvirtd_pid $started_libvirtd $started_virtlogd; do stop "$pid"; done
   fi
 }
 trap cleanup EXIT
@@ -61,6 +65,7 @@ if ! virsh -c qemu:///system version >/dev/null 2>&1; then
   started_libvirtd=$!
   for _ in $(seq 1 60); do virsh -c qemu:///system version >/dev/null 2>&1 && break; sleep 0.5; done
   virsh -c qemu:///system version >/dev/null 2>&1 || die "libvirtd did not start: see $dir/libvirtd.log"
+  libvirtd_pid=$(pgrep -P "$started_libvirtd" -x libvirtd || true)
 fi
 
 # cped: the demo's own, on a private store and socket.

@@ -63,7 +63,7 @@ public func runCommand(_ executable: String, _ arguments: [String],
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
-    try process.run()
+    try withSignalsUnblocked { try process.run() }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
