@@ -9,6 +9,8 @@ for setup in scripts/setup/*.sh; do
   say "setup: $setup"
   bash "$setup"
 done
+say "the debian12 guest image (cached after the first build)"
+bash scripts/build-image.sh debian12
 say "building"
 swift build --build-tests
 say "testing"

@@ -131,7 +131,7 @@ public actor Engine {
     }
 
     func scheduleWake() {
-        tasks["wake"]?.cancel()
+        tasks.removeValue(forKey: "wake")?.cancel()
         guard let wake = policy.nextWake(runtime) else { return }
         let delay = max(0, wake - clock())
         tasks["wake"] = Task { [inbox] in
