@@ -54,8 +54,9 @@ trap cleanup EXIT
 # with virtlogd, which keeps the guests' console logs.
 started_virtlogd=""
 if ! virsh -c qemu:///system version >/dev/null 2>&1; then
-  if [ ! -S /run/libvirt/virtlogd-sock ]; then
+  if ! pgrep -x virtlogd >/dev/null; then
     mkdir -p /var/log/libvirt /var/run/libvirt
+    rm -f /run/libvirt/virtlogd-sock /run/libvirt/virtlogd-admin-sock  # left by one that was killed
     setsid virtlogd >>"$dir/virtlogd.log" 2>&1 &
     started_virtlogd=$!
   fi
