@@ -93,9 +93,8 @@ public final class AgentMonitor: Monitor {
             name: resource.name, resourceClass: resource.resourceClass.rawValue, type: resource.type,
             provider: resource.provider, params: parameters,
             commands: resource.commands.map { ExecCommandSpec(monitor: $0.monitor, start: $0.start, stop: $0.stop) })
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         let request = AgentRequest(
-            id: "\(name).\(resource.name).\(action.rawValue)", action: action.rawValue, resource: spec, timeout: seconds)
+            id: "\(name).\(resource.name).\(action.rawValue)", action: action.rawValue, resource: spec, timeout: timeout.seconds)
         do {
             let reply = try await replies.request(
                 AgentCodec.encode(.request(request)),

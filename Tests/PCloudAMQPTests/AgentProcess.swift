@@ -27,8 +27,7 @@ final class AgentProcess: @unchecked Sendable {
 
     private static func launch(_ configPath: String) throws -> ManagedProcess {
         try ManagedProcess(
-            "pcloud-agent", executable: BrokerProcess.perl,
-            arguments: BrokerProcess.unblocking(BuiltProducts.path("pcloud-agent"), ["--config", configPath]))
+            "pcloud-agent", executable: BuiltProducts.path("pcloud-agent"), arguments: ["--config", configPath])
     }
 
     /// Starts the agent again as if the guest rebooted with `bootID`.

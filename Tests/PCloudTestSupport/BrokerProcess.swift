@@ -18,22 +18,9 @@ public final class BrokerProcess: @unchecked Sendable {
     private let epmd: ManagedProcess
     private var server: ManagedProcess
 
-    public static let perl = "/usr/bin/perl"
-
-    /// Arguments that make perl clear the signal mask and exec `executable` (same PID). Processes
-    /// spawned from Swift's thread pool inherit its blocked signals, and a server that cannot see
-    /// SIGTERM cannot stop gracefully.
-    public static func unblocking(_ executable: String, _ arguments: [String] = []) -> [String] {
-        [
-            "-MPOSIX", "-e", "sigprocmask(SIG_SETMASK, POSIX::SigSet->new); exec { $ARGV[0] } @ARGV or die \"exec: $!\"",
-            executable,
-        ]
-            + arguments
-    }
-
     /// Why no broker can run here, or nil.
     public static var missing: String? {
-        missingPrerequisite(executables: [serverExecutable, ctlExecutable, epmdExecutable, perl])
+        missingPrerequisite(executables: [serverExecutable, ctlExecutable, epmdExecutable])
     }
 
     public init() throws {
@@ -68,12 +55,12 @@ public final class BrokerProcess: @unchecked Sendable {
         ]) { $1 }
         environment = env
         let epmd = try ManagedProcess(
-            "epmd", executable: Self.perl, arguments: Self.unblocking(Self.epmdExecutable, ["-port", String(epmdPort)]),
+            "epmd", executable: Self.epmdExecutable, arguments: ["-port", String(epmdPort)],
             environment: env)
         self.epmd = epmd
         let started = Date()
         let server = try ManagedProcess(
-            "rabbitmq", executable: Self.perl, arguments: Self.unblocking(Self.serverExecutable), environment: env)
+            "rabbitmq", executable: Self.serverExecutable, environment: env)
         self.server = server
         let port = port
         guard waitUntil(timeout: 180, { portIsOpen("127.0.0.1", port) || !server.isRunning }), server.isRunning else {
@@ -122,7 +109,7 @@ public final class BrokerProcess: @unchecked Sendable {
     public func restartServer() throws {
         server.stop(grace: 30)
         server = try ManagedProcess(
-            "rabbitmq", executable: Self.perl, arguments: Self.unblocking(Self.serverExecutable), environment: environment)
+            "rabbitmq", executable: Self.serverExecutable, environment: environment)
         guard waitUntil(timeout: 180, { portIsOpen("127.0.0.1", port) || !server.isRunning }), server.isRunning else {
             throw ControllerError("rabbitmq-server did not restart: \(server.logText().suffix(3000))")
         }
