@@ -55,9 +55,9 @@ let executables: [Target] = [
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
     ]),
-    .executableTarget(name: "pcloud-bench-ssh", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
     .executableTarget(name: "pcloud-bench", dependencies: [
         "PCloudPolicy", "PCloudModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "PCloudSSH", "PCloudMonitor", "PCloudTestSupport",
     ]),
 ]
 
