@@ -61,6 +61,7 @@ struct SSHBench: AsyncParsableCommand, SummarisedBenchmark {
 
     func measure() async throws -> Measured {
         if let missing = SSHDaemon.missing { throw ValidationError("cannot run: \(missing)") }
+        Self.raiseDescriptorLimit()
         progress("making \(namespaces) namespaces, \(namespaces * daemons + victims) sshd")
         let fleet = try SSHGuestFleet(
             guests: guests, namespaces: namespaces, daemonsPerNamespace: daemons, victims: victims,
@@ -75,5 +76,13 @@ struct SSHBench: AsyncParsableCommand, SummarisedBenchmark {
         let bulkGuests = guests - victims * guestsPerVictim
         return Measured(
             load: load, comparison: comparison, guestsPerDaemon: bulkGuests / (namespaces * daemons))
+    }
+
+    /// One socket per guest: lift the soft descriptor limit (often 1024) to the hard one.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }
