@@ -25,7 +25,7 @@ struct SSHBench: AsyncParsableCommand, SummarisedBenchmark {
     @Option(help: "Extra sshd killed one by one to inject failures (connection closed, then refused).")
     var victims = 10
     @Option(help: "Guests served by each killed sshd (detection samples = victims x this).")
-    var guestsPerVictim = 5
+    var guestsPerVictim = 10
     @Option(help: "Persistent sessions for the three-way comparison.")
     var compareSessions = 50
     @Option(help: "Rounds of checks over those sessions.")

@@ -79,7 +79,15 @@ final class SSHGuestFleet: @unchecked Sendable {
     /// Kills a victim sshd at once: the listener first (so no new connection is accepted), then
     /// every per-connection process, so each open session sees its connection closed and each
     /// reconnect is refused (RST) right away. Returns the instant just before the first kill.
-    func kill(victim server: Int) -> ContinuousClock.Instant {
+    /// Runs on a thread of its own: scanning /proc and reaping must not stall the cooperative
+    /// pool that runs the watch loops being timed.
+    func kill(victim server: Int) async -> ContinuousClock.Instant {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.killNow(victim: server)) }.start()
+        }
+    }
+
+    private func killNow(victim server: Int) -> ContinuousClock.Instant {
         guard let process = servers[server].process else { return .now }
         let children = descendants(of: process.pid)
         let injected = ContinuousClock.now
