@@ -55,7 +55,7 @@ final class GuestWatchRecord: Sendable {
     /// The reason's gist (`connection refused`, `connection closed`) for the report.
     static func kind(of reason: String) -> String {
         let lowered = reason.lowercased()
-        for gist in ["refused", "closed", "timed out", "reset", "disconnect"] where lowered.contains(gist) { return gist }
+        for gist in ["refused", "closed", "lost", "timed out", "reset", "disconnect"] where lowered.contains(gist) { return gist }
         return String(reason.prefix(60))
     }
 }

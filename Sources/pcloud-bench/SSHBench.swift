@@ -62,6 +62,7 @@ struct SSHBench: AsyncParsableCommand, SummarisedBenchmark {
     func measure() async throws -> Measured {
         if let missing = SSHDaemon.missing { throw ValidationError("cannot run: \(missing)") }
         Self.raiseDescriptorLimit()
+        defer { BenchCleanup.runAll() }  // also what a setup that threw half way had made
         progress("making \(namespaces) namespaces, \(namespaces * daemons + victims) sshd")
         let fleet = try SSHGuestFleet(
             guests: guests, namespaces: namespaces, daemonsPerNamespace: daemons, victims: victims,
