@@ -119,6 +119,8 @@ private final class MadeResources: @unchecked Sendable {
     func tearDown() {
         let (servers, namespaces) = lock.withLock { (self.servers, self.namespaces) }
         for server in servers { server.stop() }
+        // Their directories too: after a signal the process exits before any deinit runs.
+        for server in servers { try? FileManager.default.removeItem(at: server.directory) }
         for namespace in namespaces { _ = try? runCommand("/usr/sbin/ip", ["netns", "del", namespace.name]) }
     }
 }
