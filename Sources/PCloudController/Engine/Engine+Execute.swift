@@ -103,11 +103,18 @@ extension Engine {
                     id, action, .unknownError, incarnation: arguments.incarnation, detail: "no address for \(id.assembly)"))
             return
         }
+        let livenessTimeout = policy.deployable.monitor.timeout
         tasks["op:\(id)"] = Task { [monitor, inbox, name] in
             let began = ContinuousClock.now
             let result = await monitor.run(
                 action, resource: resource, parameters: arguments.parameters, on: endpoint, timeout: arguments.timeout)
             EngineMetrics.duration((ContinuousClock.now - began).seconds, deployable: name, operation: action.rawValue)
+            if let lost = await Self.guestLost(
+                after: result, of: action, id, monitor: monitor, endpoint: endpoint, timeout: livenessTimeout)
+            {
+                inbox.yield(.liveness(id.assembly, lost, incarnation: arguments.incarnation))
+                return
+            }
             inbox.yield(.operationDone(id, action, result, incarnation: arguments.incarnation))
         }
     }
@@ -117,6 +124,7 @@ extension Engine {
             let endpoint = endpoint(for: id.assembly), let interval = arguments.interval
         else { return }
         tasks["monitor:\(id)"]?.cancel()
+        let livenessTimeout = policy.deployable.monitor.timeout
         tasks["monitor:\(id)"] = Task { [monitor, inbox, name] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
@@ -126,6 +134,12 @@ extension Engine {
                     .monitor, resource: resource, parameters: arguments.parameters, on: endpoint, timeout: arguments.timeout)
                 EngineMetrics.duration((ContinuousClock.now - began).seconds, deployable: name, operation: "monitor")
                 if Task.isCancelled { return }
+                if let lost = await Self.guestLost(
+                    after: result, of: .monitor, id, monitor: monitor, endpoint: endpoint, timeout: livenessTimeout)
+                {
+                    if !Task.isCancelled { inbox.yield(.liveness(id.assembly, lost, incarnation: arguments.incarnation)) }
+                    return
+                }
                 inbox.yield(.operationDone(id, .monitor, result, incarnation: arguments.incarnation))
                 if result.code != .ok { return }  // the policy decides what follows
             }
