@@ -54,8 +54,9 @@ struct ClusterIPGuestTests {
         // static guest, so nothing can power it off: its addresses stay behind, unseen.
         let survivorOnly = spread.mapValues { _ in ClusterIPWorld.Placed(assembly: "a", state: "running") }
         world.b.sshd.stop()
-        try await world.expectSettles("after b went away", seconds: 180) { placement, a, _ in
-            placement == survivorOnly && a == Self.addresses(0..<Self.count)
+        let leftOnB = odd.subtracting([Self.address(7)])
+        try await world.expectSettles("after b went away", seconds: 180) { placement, a, b in
+            placement == survivorOnly && a == Self.addresses(0..<Self.count) && b == leftOnB
         }
 
         // Losing b is not a failure of the instances that ran there: the only failed action is still 7's.
