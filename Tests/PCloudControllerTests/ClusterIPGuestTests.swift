@@ -77,6 +77,8 @@ struct ClusterIPGuestTests {
         try await world.expectSettles("after b came back", seconds: 120) { placement, a, b in
             placement == survivorOnly && a == Self.addresses(0..<Self.count) && b.isEmpty
         }
+        let survivorTable = try world.pcloudsh(["deployable_status", "clusterip"]).output
+        #expect(survivorTable.contains("    * ClusterIP:1\t(ocf:heartbeat:IPaddr2):\t Started a\n"), "\(survivorTable)")
         let afterReturn = try await world.events(after: beforeReturn)
         let startedOnB = afterReturn.filter { $0.kind == "resource.start" && $0.assembly == "b" }
         #expect(startedOnB.isEmpty, "nothing moves back to b: \(startedOnB.map(\.message))")
