@@ -60,7 +60,8 @@ public final class SSHMonitor: Monitor {
         }
     }
 
-    /// ssh only answers questions: this stream never yields (it ends when the monitor goes).
+    /// What the monitor notices between checks: a guest whose connection broke and could not be
+    /// made again (see `connectionLost`). It ends when the monitor goes.
     public func observations() -> AsyncStream<Observation> { stream }
 
     public func forget(_ guest: GuestName) async {
@@ -90,9 +91,36 @@ public final class SSHMonitor: Monitor {
             if let existing = sessions[guest.name], existing.endpoint == guest { return existing.session }
             let session = SSHSession(
                 host: guest.host, port: guest.port, user: guest.user, identity: identity, pinnedHostKey: guest.hostKey,
-                options: options, loop: loop)
+                options: options, loop: loop,
+                onConnectionLost: { [weak self] error in
+                    Task { await self?.connectionLost(guest, error) }
+                })
             sessions[guest.name] = (guest, session)
             return session
         }
+    }
+
+    /// A guest's connection broke while no check was running (its sshd died, it rebooted, a
+    /// keepalive failed). Check it again at once: a guest that answers (sshd restarted, a network
+    /// blip) is left alone; one that does not is pushed as unreachable now instead of at its next
+    /// scheduled check, so a crashed guest is noticed in milliseconds, not up to an interval later.
+    func connectionLost(_ guest: GuestEndpoint, _ lost: SSHError) async {
+        guard let session = currentSession(of: guest) else { return }  // forgotten: it was stopped
+        let recheck: Liveness
+        do {
+            let result = try await session.exec(Self.livenessCommand, timeout: options.connectTimeout, outputLimit: 4096)
+            guard result.exitStatus != 0 || Self.parseLiveness(result.stdout) == nil else { return }
+            recheck = .unreachable(reason: "connection lost (\(lost)); liveness check exited \(result.exitStatus)")
+        } catch let SSHError.hostKeyMismatch(expected, presented) {
+            recheck = .hostKeyMismatch(expected: expected, presented: presented)
+        } catch {
+            recheck = .unreachable(reason: "connection lost (\(lost)); reconnecting failed: \(error)")
+        }
+        guard currentSession(of: guest) === session else { return }
+        continuation.yield(.liveness(guest.name, recheck))
+    }
+
+    private func currentSession(of guest: GuestEndpoint) -> SSHSession? {
+        sessions.withLock { sessions in sessions[guest.name].flatMap { $0.endpoint == guest ? $0.session : nil } }
     }
 }

@@ -9,10 +9,14 @@ public final class SSHSession: Sendable {
 
     /// `pinnedHostKey` (`ssh-ed25519 BASE64`) is the only key accepted; nil accepts the first key
     /// presented and pins it for the session's life (`connect()` returns it, so it can be stored).
+    /// `onConnectionLost` is called when an established connection breaks between or during
+    /// commands (the guest closed or reset it, a keepalive failed), so an idle session's loss is
+    /// known at once rather than at the next command. It runs on the loop thread: hand off, never
+    /// wait there. Closing the session yourself does not call it.
     public init(
         host: String, port: Int = 22, user: String = "root", identity: SSHIdentity,
         pinnedHostKey: String? = nil, options: SSHSessionOptions = SSHSessionOptions(),
-        loop: SSHEventLoop = .shared
+        loop: SSHEventLoop = .shared, onConnectionLost: (@Sendable (SSHError) -> Void)? = nil
     ) {
         self.host = host
         self.port = port
@@ -24,7 +28,7 @@ public final class SSHSession: Sendable {
                 id: id,
                 SSHSessionConfiguration(
                     host: host, port: port, user: user, identity: identity, pinnedHostKey: pinnedHostKey,
-                    options: options)))
+                    options: options, onLost: onConnectionLost)))
     }
 
     deinit { loop.submit(.close(id: id, nil)) }

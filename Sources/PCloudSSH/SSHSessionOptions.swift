@@ -31,4 +31,6 @@ struct SSHSessionConfiguration: Sendable {
     var identity: SSHIdentity
     var pinnedHostKey: String?
     var options: SSHSessionOptions
+    /// Told (on the loop thread, so it must only hand off) when an established connection breaks.
+    var onLost: (@Sendable (SSHError) -> Void)?
 }

@@ -203,6 +203,7 @@ final class SessionMachine {
         operations.removeAll { $0.isFinished }
         dropHandle()
         state = .idle
+        configuration.onLost?(error)
     }
 
     private func failAll(_ error: SSHError) {
