@@ -4,7 +4,7 @@ import Synchronization
 
 /// What the watch loops of `pcloud-bench ssh` saw: checks that answered, checks that failed when
 /// nothing was injected, and for each guest of a killed sshd the time from the kill to the first
-/// liveness answer that said unreachable.
+/// liveness answer that said unreachable (from its own check, or pushed by the monitor).
 final class GuestWatchRecord: Sendable {
     struct State {
         var probes = 0
@@ -24,7 +24,8 @@ final class GuestWatchRecord: Sendable {
 
     /// Records one liveness answer; returns true when this guest is done (its failure detected).
     func record(
-        guest: Int, server: Int, _ result: Liveness, began: ContinuousClock.Instant, ended: ContinuousClock.Instant
+        guest: Int, server: Int, _ result: Liveness, began: ContinuousClock.Instant, ended: ContinuousClock.Instant,
+        pushed: Bool = false
     )
         -> Bool
     {
@@ -33,7 +34,7 @@ final class GuestWatchRecord: Sendable {
                 guard case .unreachable(let reason) = result else { return false }
                 if state.detections[guest] == nil {
                     state.detections[guest] = Self.seconds(ended - injected)
-                    state.detectionReasons[Self.kind(of: reason), default: 0] += 1
+                    state.detectionReasons[(pushed ? "pushed, " : "by a check, ") + Self.kind(of: reason), default: 0] += 1
                 }
                 return true
             }

@@ -50,6 +50,8 @@ struct SSHWatchLoad {
             "\(connected) of \(fleet.guests.count) connected in \(Format.fixed(connectSeconds, 1)) s; watching every \(interval)")
         let watchers = Task { await watchAll(monitor, record) }
         defer { watchers.cancel() }
+        let pushes = Task { await recordPushes(monitor, record) }
+        defer { pushes.cancel() }
         // One full interval (every guest checked once) before the steady window.
         try await Task.sleep(for: interval + .seconds(1))
         record.state.withLock { $0.measuring = true }
@@ -117,6 +119,18 @@ struct SSHWatchLoad {
                     }
                 }
             }
+        }
+    }
+
+    /// What the monitor pushes by itself, as the engine takes it: a guest whose connection broke
+    /// and could not be made again, reported unreachable between its scheduled checks.
+    private func recordPushes(_ monitor: SSHMonitor, _ record: GuestWatchRecord) async {
+        let guests = Dictionary(
+            fleet.guests.enumerated().map { ($1.endpoint.name, (index: $0, server: $1.server)) },
+            uniquingKeysWith: { first, _ in first })
+        for await observation in monitor.observations() {
+            guard case .liveness(let name, let liveness) = observation, let guest = guests[name] else { continue }
+            _ = record.record(guest: guest.index, server: guest.server, liveness, began: .now, ended: .now, pushed: true)
         }
     }
 

@@ -2,11 +2,12 @@ import Foundation
 import PCloudTestSupport
 import Testing
 
-/// A guest switched off under a running resource: the resource's monitor is the first to notice
-/// (it runs every second, the liveness check only every 30 s). The operation could not reach the
-/// guest, which says nothing about the resource: the assembly is lost and fenced, the resource is
-/// neither counted as failed nor blocked by a stop that could not reach the guest either, and it
-/// runs again once the guest is back.
+/// A guest that stops answering under a running resource (frozen: its connection stays open, so
+/// the ssh monitor has no hang-up to push): the resource's monitor is the first to notice (it runs
+/// every second, the liveness check only every 30 s). The operation could not reach the guest,
+/// which says nothing about the resource: the assembly is lost and fenced, the resource is neither
+/// counted as failed nor blocked by a stop that could not reach the guest either, and it runs
+/// again once the guest answers again.
 @Suite(.enabled(if: SSHDaemon.missing == nil, "\(SSHDaemon.missing ?? "")"))
 struct UnreachableGuestTests {
     @Test func aMonitorThatCannotReachItsGuestLosesTheAssemblyInsteadOfFailingOrBlockingTheResource() async throws {
@@ -63,7 +64,8 @@ struct UnreachableGuestTests {
             return false
         }
 
-        guest.stop()
+        let frozen = try #require(guest.process.map { [$0.pid] + descendants(of: $0.pid) })
+        for pid in frozen { kill(pid, SIGSTOP) }
         let fenced = try await waitFor { try await events().contains { $0["kind"] as? String == "assembly.fenced" } }
         let messages = try await events().compactMap { $0["message"] as? String }
         #expect(fenced, "\(messages)")
@@ -72,7 +74,7 @@ struct UnreachableGuestTests {
         #expect(!messages.contains { $0.contains("blocked") }, "\(messages)")
         #expect(try await resource()?["failures"] as? Int == 0)
 
-        try guest.start()
+        for pid in frozen { kill(pid, SIGCONT) }
         let back = try await waitFor { try await resource()?["state"] as? String == "running" }
         let later = try await events().compactMap { $0["message"] as? String }
         #expect(back, "\(later)")
