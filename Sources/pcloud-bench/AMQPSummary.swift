@@ -1,0 +1,34 @@
+/// One line of a benchmark summary (what `pcloud-bench all` prints for each component).
+struct AMQPSummaryRow: Sendable, Equatable {
+    var name: String
+    var pcloud: String
+    /// The original's figure where one exists (Pacemaker Cloud had no comparable agent benchmark).
+    var reference: String?
+    var target: String
+    var met: Bool
+}
+
+extension AMQPBench {
+    /// The rows `pcloud-bench all` adds for one AMQP measurement, e.g. after
+    /// `try runBlocking { try await AMQPMeasurement(agents: 10_000, interval: 1, window: 20, stop: 100, generators: 2).run { _ in } }`.
+    static func summarise(_ result: AMQPMeasurement.Result) -> [AMQPSummaryRow] {
+        let limit = 3 * result.interval + 0.1
+        let p99 = percentile(result.fromStop, 0.99)
+        return [
+            AMQPSummaryRow(
+                name: "AMQP controller CPU, \(result.agents) agents",
+                pcloud: Format.fixed(result.controllerCores, 2) + " cores, "
+                    + Format.megabytes(fromKiB: result.controllerRSSKiB),
+                reference: nil, target: "< 1 core", met: result.controllerCores < 1),
+            AMQPSummaryRow(
+                name: "AMQP detection p99 of \(result.fromStop.count + result.undetected) stopped agents",
+                pcloud: result.fromStop.isEmpty ? "none detected" : Format.duration(p99),
+                reference: nil, target: "<= 3 intervals + 100 ms (\(Format.duration(limit)))",
+                met: result.undetected == 0 && !result.fromStop.isEmpty && p99 <= limit),
+            AMQPSummaryRow(
+                name: "AMQP agents heard / false verdicts",
+                pcloud: "\(result.seen) of \(result.agents) / \(result.falseVerdicts)",
+                reference: nil, target: "all / 0", met: result.seen == result.agents && result.falseVerdicts == 0),
+        ]
+    }
+}
