@@ -95,6 +95,7 @@ struct SimulatedAgents: Sendable {
         var lastSent = [Double](repeating: 0, count: names.count)
         var report = AMQPAgents.Report()
         var round = 0
+        var reported = 0
         var cursor = 0
         func due(_ agent: Int) -> Double { epoch + Double(round) * interval + phases[agent] }
         while MeasuredProcess.monotonicSeconds() < until, !order.isEmpty {
@@ -136,6 +137,11 @@ struct SimulatedAgents: Sendable {
             }
             report.sent += batch.count - failures
             report.failed += failures
+            if round > reported {
+                reported = round
+                let line = "round \(round): sent \(report.sent), failed \(report.failed), max lateness \(report.maxLateness) s\n"
+                FileHandle.standardError.write(Data(line.utf8))
+            }
             let wait = min(due(order[cursor]) - MeasuredProcess.monotonicSeconds(), 0.005)
             if wait > 0 { try? await Task.sleep(for: .microseconds(Int64(wait * 1e6))) }
         }

@@ -40,6 +40,10 @@ struct AMQPMeasurement: Sendable {
         /// Unreachable verdicts for agents that never stopped.
         var falseVerdicts: Int
         var brokerStartSeconds: Double
+        /// Messages queued in the broker at the end of the window.
+        var backlog: Int
+        /// /proc/loadavg (1 minute) at the end of the window: other work on this machine.
+        var loadAverage: Double
     }
 
     static let password = "bench-agent-secret"
@@ -93,6 +97,7 @@ struct AMQPMeasurement: Sendable {
                     ], environment: environment))
         }
         defer { for child in children { child.stop() } }
+        progress("generator logs: \(children.map(\.logURL.path).joined(separator: " "))")
         try await sleep(until: windowStart)
         progress("warm-up over: \(recorder.aliveCount) of \(agents) agents heard")
 
@@ -105,7 +110,9 @@ struct AMQPMeasurement: Sendable {
         let load = generatorWindow.end()
         let verdicts = recorder.verdicts(before: windowEnd)
         let seen = recorder.aliveCount
-        progress("window over; waiting for the generators to exit")
+        let load1 = Self.loadAverage()
+        let backlog = Self.queuedMessages(broker)
+        progress("window over: \(backlog) messages queued in the broker; waiting for the generators to exit")
 
         var reports: [AMQPAgents.Report] = []
         for (k, child) in children.enumerated() {
@@ -136,7 +143,19 @@ struct AMQPMeasurement: Sendable {
             maxLateness: reports.map(\.maxLateness).max() ?? 0, fromStop: fromStop.sorted(),
             fromLastHeartbeat: fromLast.sorted(), undetected: stopped.count - fromStop.count,
             falseVerdicts: verdicts.keys.filter { !stoppedNames.contains($0) }.count,
-            brokerStartSeconds: broker.startupSeconds)
+            brokerStartSeconds: broker.startupSeconds, backlog: backlog, loadAverage: load1)
+    }
+
+    static func loadAverage() -> Double {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return Double(text.split(separator: " ").first ?? "") ?? 0
+    }
+
+    /// Messages waiting in the broker's queues (the controller's inbox): a backlog means the
+    /// controller or the broker could not keep up.
+    static func queuedMessages(_ broker: BrokerProcess) -> Int {
+        guard let (status, output) = try? broker.rabbitmqctl(["-q", "list_queues", "messages"]), status == 0 else { return -1 }
+        return output.split(separator: "\n").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.reduce(0, +)
     }
 
     private func waitConnected(_ monitor: AgentMonitor) async throws {
