@@ -35,7 +35,7 @@ struct AMQPBench: ParsableCommand {
         for count in agents.counts {
             let measurement = AMQPMeasurement(
                 agents: count, interval: interval, window: duration, stop: min(stop, count),
-                generators: generators ?? min(4, max(1, (count + 4999) / 5000)))
+                generators: generators ?? Self.defaultGenerators(count))
             FileHandle.standardError.write(Data("measuring \(count) agents\n".utf8))
             results.append(
                 try runBlocking {
@@ -49,12 +49,22 @@ struct AMQPBench: ParsableCommand {
             return
         }
         print(Self.table(results).render())
+        for result in results {
+            print(
+                "\(result.agents) agents: \(result.sent) heartbeats sent (\(result.failed) failed, generator lag up to "
+                    + "\(Format.duration(result.maxLateness))), \(result.backlog) queued in the broker at the window's end, "
+                    + "\(result.fromStop.count + result.undetected) stopped, load average "
+                    + "\(Format.fixed(result.loadAverage, 1)) on \(ProcessInfo.processInfo.activeProcessorCount) cores.")
+        }
         print(
             "controller = this process (the real AgentMonitor: one AMQP connection, JSON decoding, the ledger);"
                 + " CPU in cores = CPU seconds / wall seconds over the \(Format.fixed(duration, 0)) s window;"
                 + " broker = RabbitMQ's beam.smp; load = the generator processes."
                 + " Detection = stop instant (or last heartbeat) -> unreachable verdict.")
     }
+
+    /// One load-generator process per 5000 agents, 1 to 4.
+    static func defaultGenerators(_ agents: Int) -> Int { min(4, max(1, (agents + 4999) / 5000)) }
 
     static func table(_ results: [AMQPMeasurement.Result]) -> Table {
         var table = Table(

@@ -9,8 +9,19 @@ struct AMQPSummaryRow: Sendable, Equatable {
 }
 
 extension AMQPBench {
-    /// The rows `pcloud-bench all` adds for one AMQP measurement, e.g. after
-    /// `try runBlocking { try await AMQPMeasurement(agents: 10_000, interval: 1, window: 20, stop: 100, generators: 2).run { _ in } }`.
+    /// Measures `agents` agents with the defaults of `pcloud-bench amqp` (1 s heartbeats, a 20 s
+    /// window, 100 stopped) and returns the summary rows: what `pcloud-bench all` calls.
+    static func summary(
+        agents: Int = 10_000, progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws
+        -> [AMQPSummaryRow]
+    {
+        let measurement = AMQPMeasurement(
+            agents: agents, interval: 1, window: 20, stop: min(100, agents), generators: defaultGenerators(agents))
+        return summarise(try runBlocking { try await measurement.run(progress: progress) })
+    }
+
+    /// The rows for one AMQP measurement.
     static func summarise(_ result: AMQPMeasurement.Result) -> [AMQPSummaryRow] {
         let limit = 3 * result.interval + 0.1
         let p99 = percentile(result.fromStop, 0.99)
