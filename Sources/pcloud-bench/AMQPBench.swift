@@ -63,6 +63,9 @@ struct AMQPBench: ParsableCommand {
                 + " Detection = stop instant (or last heartbeat) -> unreachable verdict.")
     }
 
+    /// Detection latencies in milliseconds: the target is a few tens of ms above 3 intervals.
+    static func latency(_ seconds: Double) -> String { Format.fixed(seconds * 1000, 0) + " ms" }
+
     /// One load-generator process per 5000 agents, 1 to 4.
     static func defaultGenerators(_ agents: Int) -> Int { min(4, max(1, (agents + 4999) / 5000)) }
 
@@ -78,9 +81,9 @@ struct AMQPBench: ParsableCommand {
                 Format.megabytes(fromKiB: result.controllerRSSKiB), Format.fixed(result.brokerCores, 2) + " cores",
                 Format.megabytes(fromKiB: result.brokerRSSKiB),
                 Format.fixed(result.generatorCores, 2) + " cores (\(result.generators))",
-                result.fromStop.isEmpty ? "-" : Format.duration(percentile(result.fromStop, 0.50)),
-                result.fromStop.isEmpty ? "-" : Format.duration(percentile(result.fromStop, 0.99)),
-                result.fromLastHeartbeat.isEmpty ? "-" : Format.duration(percentile(result.fromLastHeartbeat, 0.99)),
+                result.fromStop.isEmpty ? "-" : Self.latency(percentile(result.fromStop, 0.50)),
+                result.fromStop.isEmpty ? "-" : Self.latency(percentile(result.fromStop, 0.99)),
+                result.fromLastHeartbeat.isEmpty ? "-" : Self.latency(percentile(result.fromLastHeartbeat, 0.99)),
                 "\(result.undetected)/\(result.falseVerdicts)", verdict(result),
             ])
         }

@@ -33,7 +33,7 @@ extension AMQPBench {
                 reference: nil, target: "< 1 core", met: result.controllerCores < 1),
             AMQPSummaryRow(
                 name: "AMQP detection p99 of \(result.fromStop.count + result.undetected) stopped agents",
-                pcloud: result.fromStop.isEmpty ? "none detected" : Format.duration(p99),
+                pcloud: result.fromStop.isEmpty ? "none detected" : latency(p99),
                 reference: nil, target: "<= 3 intervals + 100 ms (\(Format.duration(limit)))",
                 met: result.undetected == 0 && !result.fromStop.isEmpty && p99 <= limit),
             AMQPSummaryRow(
