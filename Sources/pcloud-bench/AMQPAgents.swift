@@ -7,7 +7,7 @@ import PCloudAMQP
 /// has its own assembly name, boot id and sequence numbers, a random phase within the interval,
 /// and heartbeats exactly as pcloud-agent sends them (same codec, address, subject and user-id).
 /// Chosen agents stop at known instants; what each stopped agent last sent goes to the report.
-struct AMQPAgents: ParsableCommand {
+struct AMQPAgents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "amqp-agents", abstract: "Simulated pcloud-agents (started by `pcloud-bench amqp`).",
         shouldDisplay: false)
@@ -45,21 +45,16 @@ struct AMQPAgents: ParsableCommand {
         var stopped: [Stopped] = []
     }
 
-    func run() throws {
+    func run() async throws {
         let password = ProcessInfo.processInfo.environment[Self.passwordVariable] ?? ""
         let user = "pcloud-\(deployable)"
         let endpoint = AMQPEndpoint(
             host: "127.0.0.1", port: port, user: user, password: password, containerID: "pcloud-bench-agents:\(deployable)")
         let simulation = SimulatedAgents(
             deployable: deployable, count: agents, interval: interval, stop: stop, stopAfter: stopAfter, seed: seed)
-        let settings = self
-        let result = try runBlocking {
-            let client = AMQPClient(endpoint: endpoint) { FileHandle.standardError.write(Data("amqp: \($0)\n".utf8)) }
-            let report = await simulation.run(
-                client: client, user: user, epoch: settings.epoch, until: settings.epoch + settings.duration)
-            await client.shutdown()
-            return report
-        }
+        let client = AMQPClient(endpoint: endpoint) { FileHandle.standardError.write(Data("amqp: \($0)\n".utf8)) }
+        let result = await simulation.run(client: client, user: user, epoch: epoch, until: epoch + duration)
+        await client.shutdown()
         try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: report))
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// `pcloud-bench amqp`: N simulated agents heartbeat through a private RabbitMQ to the real
 /// AgentMonitor in this process; prints controller, broker and load-generator CPU and memory,
 /// and how fast K stopped agents were judged unreachable, beside the targets.
-struct AMQPBench: ParsableCommand {
+struct AMQPBench: AsyncParsableCommand, SummarisedBenchmark {
     static let configuration = CommandConfiguration(
         commandName: "amqp",
         abstract: "Heartbeats of N simulated agents through RabbitMQ to the AgentMonitor: CPU, memory, detection latency.")
@@ -30,24 +30,30 @@ struct AMQPBench: ParsableCommand {
         guard (generators ?? 1) >= 1 else { throw ValidationError("--generators must be at least 1") }
     }
 
-    func run() throws {
+    func measure() async throws -> [AMQPMeasurement.Result] {
         var results: [AMQPMeasurement.Result] = []
         for count in agents.counts {
             let measurement = AMQPMeasurement(
                 agents: count, interval: interval, window: duration, stop: min(stop, count),
                 generators: generators ?? Self.defaultGenerators(count))
-            FileHandle.standardError.write(Data("measuring \(count) agents\n".utf8))
-            results.append(
-                try runBlocking {
-                    try await measurement.run { FileHandle.standardError.write(Data("  \($0)\n".utf8)) }
-                })
+            progress("amqp: measuring \(count) agents")
+            results.append(try await measurement.run { progress("amqp: \($0)") })
         }
+        return results
+    }
+
+    func run() async throws {
+        let results = try await measure()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(results), as: UTF8.self))
             return
         }
+        report(results)
+    }
+
+    func report(_ results: [AMQPMeasurement.Result]) {
         print(Self.table(results).render())
         for result in results {
             print(
@@ -81,9 +87,9 @@ struct AMQPBench: ParsableCommand {
                 Format.megabytes(fromKiB: result.controllerRSSKiB), Format.fixed(result.brokerCores, 2) + " cores",
                 Format.megabytes(fromKiB: result.brokerRSSKiB),
                 Format.fixed(result.generatorCores, 2) + " cores (\(result.generators))",
-                result.fromStop.isEmpty ? "-" : Self.latency(percentile(result.fromStop, 0.50)),
-                result.fromStop.isEmpty ? "-" : Self.latency(percentile(result.fromStop, 0.99)),
-                result.fromLastHeartbeat.isEmpty ? "-" : Self.latency(percentile(result.fromLastHeartbeat, 0.99)),
+                result.fromStop.isEmpty ? "-" : Self.latency(Percentile.of(result.fromStop, 0.50)!),
+                result.fromStop.isEmpty ? "-" : Self.latency(Percentile.of(result.fromStop, 0.99)!),
+                result.fromLastHeartbeat.isEmpty ? "-" : Self.latency(Percentile.of(result.fromLastHeartbeat, 0.99)!),
                 "\(result.undetected)/\(result.falseVerdicts)", verdict(result),
             ])
         }
@@ -94,8 +100,7 @@ struct AMQPBench: ParsableCommand {
     /// 100 ms, every agent was heard, every stopped agent detected and no other judged unreachable.
     static func verdict(_ result: AMQPMeasurement.Result) -> String {
         let limit = 3 * result.interval + 0.1
-        let summary = summarise(result)
-        return (summary.allSatisfy(\.met) ? "met" : "MISSED")
+        return (rows(result).allSatisfy { $0.met != false } ? "met" : "MISSED")
             + " (< 1 core, p99 <= \(Format.duration(limit)), all heard, 0 false)"
     }
 }
@@ -111,11 +116,4 @@ struct AgentCounts: ExpressibleByArgument {
     }
 
     init(_ counts: [Int]) { self.counts = counts }
-}
-
-/// The nearest-rank percentile of sorted values.
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    let rank = Int((p * Double(sorted.count)).rounded(.up))
-    return sorted[min(max(rank, 1), sorted.count) - 1]
 }

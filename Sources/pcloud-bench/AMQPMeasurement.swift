@@ -50,7 +50,15 @@ struct AMQPMeasurement: Sendable {
 
     func run(progress: @escaping @Sendable (String) -> Void) async throws -> Result {
         let broker = try BrokerProcess()
-        defer { broker.stop() }
+        // Interrupted (SIGINT/SIGTERM): stop the broker we started and remove its directory.
+        let brokerCleanup = BenchCleanup.register {
+            broker.stop()
+            try? FileManager.default.removeItem(at: broker.directory)
+        }
+        defer {
+            broker.stop()
+            BenchCleanup.remove(brokerCleanup)
+        }
         progress("broker up on port \(broker.port) in \(Format.fixed(broker.startupSeconds, 1)) s")
         let deployables = (0..<generators).map { "bench\($0)" }
         for deployable in deployables { try broker.addDeployableUser(deployable, password: Self.password) }
@@ -96,7 +104,12 @@ struct AMQPMeasurement: Sendable {
                         "--report", directory.appendingPathComponent("agents-\(k).json").path,
                     ], environment: environment))
         }
-        defer { for child in children { child.stop() } }
+        let generatorProcesses = children
+        let generatorCleanup = BenchCleanup.register { for child in generatorProcesses { child.stop(grace: 1) } }
+        defer {
+            for child in children { child.stop() }
+            BenchCleanup.remove(generatorCleanup)
+        }
         progress("generator logs: \(children.map(\.logURL.path).joined(separator: " "))")
         try await sleep(until: windowStart)
         progress("warm-up over: \(recorder.aliveCount) of \(agents) agents heard")

@@ -77,19 +77,3 @@ struct CPUWindow: Sendable {
         return (wall > 0 ? cpu / wall : 0, rss, peak)
     }
 }
-
-/// Runs async work from a synchronous `run()` (the command tree is synchronous) and waits for it.
-func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
-}
-
-private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    var result: Result<T, any Error>?
-}
