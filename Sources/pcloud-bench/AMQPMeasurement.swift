@@ -105,7 +105,10 @@ struct AMQPMeasurement: Sendable {
                     ], environment: environment))
         }
         let generatorProcesses = children
-        let generatorCleanup = BenchCleanup.register { for child in generatorProcesses { child.stop(grace: 1) } }
+        let generatorCleanup = BenchCleanup.register {
+            for child in generatorProcesses { child.stop(grace: 1) }
+            try? FileManager.default.removeItem(at: directory)
+        }
         defer {
             for child in children { child.stop() }
             BenchCleanup.remove(generatorCleanup)
