@@ -57,7 +57,7 @@ let executables: [Target] = [
     ]),
     .executableTarget(name: "pcloud-bench", dependencies: [
         "PCloudPolicy", "PCloudModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        "PCloudSSH", "PCloudMonitor", "PCloudTestSupport",
+        "PCloudSSH", "PCloudMonitor", "PCloudTestSupport", "PCloudAMQP", "PCloudAgentMonitor",
     ]),
 ]
 

@@ -29,17 +29,13 @@ public enum AgentCodec {
             return .failure(MalformedAgentMessage("body of \(body.count) bytes exceeds \(AgentProtocol.maxBodyBytes)"))
         }
         do {
-            let version = try JSONDecoder().decode(VersionProbe.self, from: body).v
-            guard version == AgentProtocol.version else {
-                return .failure(
-                    MalformedAgentMessage("unsupported protocol version \(version) (expected \(AgentProtocol.version))"))
-            }
             switch message.subject {
-            case "heartbeat": return try validated(.heartbeat(decode(Heartbeat.self, body)))
-            case "status": return try validated(.status(decode(StatusChange.self, body)))
-            case "request": return try validated(.request(decode(AgentRequest.self, body)))
-            case "reply": return try validated(.reply(decode(AgentReply.self, body)))
+            case "heartbeat": return try validated(.heartbeat(decode(Heartbeat.self, body, version: \.v)))
+            case "status": return try validated(.status(decode(StatusChange.self, body, version: \.v)))
+            case "request": return try validated(.request(decode(AgentRequest.self, body, version: \.v)))
+            case "reply": return try validated(.reply(decode(AgentReply.self, body, version: \.v)))
             case let subject:
+                try checkVersion(body)
                 return .failure(MalformedAgentMessage("unknown subject \(subject.map { "'\($0)'" } ?? "(none)")"))
             }
         } catch let error as MalformedAgentMessage {
@@ -53,8 +49,29 @@ public enum AgentCodec {
 
     private struct VersionProbe: Decodable { var v: Int }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ body: Data) throws -> T {
-        try JSONDecoder().decode(type, from: body)
+    /// Decodes `T` in one pass (heartbeats arrive thousands per second) and then checks its
+    /// version. Only when decoding fails is the version probed alone, so a message of another
+    /// protocol version is reported as such rather than as a missing or mistyped field.
+    private static func decode<T: Decodable>(_ type: T.Type, _ body: Data, version: KeyPath<T, Int>) throws -> T {
+        let decoded: T
+        do {
+            decoded = try JSONDecoder().decode(type, from: body)
+        } catch {
+            try checkVersion(body)
+            throw error
+        }
+        try checkVersion(decoded[keyPath: version])
+        return decoded
+    }
+
+    private static func checkVersion(_ body: Data) throws {
+        try checkVersion(JSONDecoder().decode(VersionProbe.self, from: body).v)
+    }
+
+    private static func checkVersion(_ version: Int) throws {
+        guard version == AgentProtocol.version else {
+            throw MalformedAgentMessage("unsupported protocol version \(version) (expected \(AgentProtocol.version))")
+        }
     }
 
     private static func validated(_ message: AgentMessage) throws -> Result<AgentMessage, MalformedAgentMessage> {

@@ -19,6 +19,9 @@ struct AgentLedger {
     static let slack: Duration = .milliseconds(100)
 
     private(set) var records: [GuestName: Record] = [:]
+    /// One entry per heartbeat heard (and per grace period or settings change): the instant the
+    /// guest becomes stale unless heard again.
+    private var deadlines = DeadlineHeap()
     let defaults: AgentSettings
 
     init(defaults: AgentSettings) {
@@ -30,6 +33,7 @@ struct AgentLedger {
             records[guest] = Record(settings: settings ?? defaults, firstWatched: now)
         } else if let settings {
             records[guest]?.settings = settings
+            if let last = records[guest]?.lastHeard { deadlines.push(guest, at: last + Self.limit(settings)) }
         }
     }
 
@@ -51,17 +55,19 @@ struct AgentLedger {
         record.reachable = true
         record.reported = true
         records[guest] = record
+        deadlines.push(guest, at: now + Self.limit(record.settings))
         return changed ? .alive(uptime: .milliseconds(Int64(beat.uptime * 1000)), bootID: beat.bootID) : nil
     }
 
     /// Guests whose heartbeats stopped: reported once each, until they are heard again.
     mutating func judge(now: ContinuousClock.Instant) -> [(GuestName, Liveness)] {
         var verdicts: [(GuestName, Liveness)] = []
-        for (guest, record) in records where record.reachable {
-            if let reason = staleness(record, now: now) {
-                records[guest]?.reachable = false
-                verdicts.append((guest, .unreachable(reason: reason)))
-            }
+        while let expired = deadlines.popExpired(now: now) {
+            guard let record = records[expired.guest], record.reachable,
+                let reason = staleness(record, now: now)
+            else { continue }  // heard again since, forgotten, or already reported
+            records[expired.guest]?.reachable = false
+            verdicts.append((expired.guest, .unreachable(reason: reason)))
         }
         return verdicts
     }
@@ -72,8 +78,9 @@ struct AgentLedger {
     /// After the controller's own broker connection came back: every guest gets a fresh grace
     /// period, so a broker outage is never read as all guests failing at once.
     mutating func restartGracePeriods(now: ContinuousClock.Instant) {
-        for guest in records.keys where records[guest]?.lastHeard != nil {
+        for (guest, record) in records where record.lastHeard != nil {
             records[guest]?.lastHeard = now + Self.outageGrace
+            deadlines.push(guest, at: now + Self.outageGrace + Self.limit(record.settings))
         }
     }
 
@@ -83,9 +90,14 @@ struct AgentLedger {
         return .alive(uptime: .milliseconds(Int64(record.uptime * 1000)), bootID: record.bootID)
     }
 
+    /// How long a guest with `settings` may stay silent before it is unreachable.
+    static func limit(_ settings: AgentSettings) -> Duration {
+        settings.heartbeat * settings.missedHeartbeats + slack
+    }
+
     private func staleness(_ record: Record, now: ContinuousClock.Instant) -> String? {
         guard let last = record.lastHeard else { return nil }
-        let limit = record.settings.heartbeat * record.settings.missedHeartbeats + Self.slack
+        let limit = Self.limit(record.settings)
         let silent = now - last
         guard silent > limit else { return nil }
         return "no heartbeat for \(silent.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))) "

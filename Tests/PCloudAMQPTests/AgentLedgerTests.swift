@@ -40,6 +40,28 @@ import Testing
         #expect(ledger.judge(now: start + .seconds(11)).count == 1)
     }
 
+    @Test func settingsChangedAfterAHeartbeatMoveTheDeadline() {
+        var ledger = AgentLedger(defaults: AgentSettings(heartbeat: .seconds(1), missedHeartbeats: 3))
+        _ = ledger.heard(beat(1), now: start)
+        ledger.watch(guest, settings: AgentSettings(heartbeat: .seconds(5), missedHeartbeats: 2), now: start)
+        #expect(ledger.judge(now: start + .seconds(5)).isEmpty)
+        #expect(ledger.judge(now: start + .milliseconds(10_200)).count == 1)
+    }
+
+    @Test func amongManyGuestsOnlyTheSilentOnesAreJudged() {
+        var ledger = AgentLedger(defaults: AgentSettings(heartbeat: .seconds(1), missedHeartbeats: 3))
+        let guests = (0..<1000).map { GuestName(deployable: "demo", assembly: "a\($0)") }
+        func beat(_ guest: GuestName, _ seq: UInt64) -> Heartbeat {
+            Heartbeat(seq: seq, bootID: "A", uptime: 1, assembly: guest.assembly, deployable: "demo")
+        }
+        for guest in guests { _ = ledger.heard(beat(guest, 1), now: start) }
+        for guest in guests where guest.assembly != "a7" { _ = ledger.heard(beat(guest, 2), now: start + .seconds(2)) }
+        #expect(ledger.judge(now: start + .milliseconds(3200)).map(\.0) == [GuestName(deployable: "demo", assembly: "a7")])
+        #expect(ledger.judge(now: start + .seconds(5)).isEmpty)
+        #expect(ledger.judge(now: start + .milliseconds(5200)).count == 999)
+        #expect(ledger.judge(now: start + .seconds(60)).isEmpty)
+    }
+
     @Test func aNewBootIDIsReportedAsAReboot() {
         var ledger = AgentLedger(defaults: AgentSettings())
         _ = ledger.heard(beat(1, boot: "A"), now: start)
