@@ -81,20 +81,24 @@ final class SSHGuestFleet: @unchecked Sendable {
     /// reconnect is refused (RST) right away. Returns the instant just before the first kill.
     /// Runs on a thread of its own: scanning /proc and reaping must not stall the cooperative
     /// pool that runs the watch loops being timed.
-    func kill(victim server: Int) async -> ContinuousClock.Instant {
+    /// `injecting` is told the instant just before the first signal: the monitor may report the
+    /// loss (pushed on the hang-up) before the kill and its reaping are over.
+    func kill(victim server: Int, injecting: @escaping @Sendable (ContinuousClock.Instant) -> Void) async {
         await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: self.killNow(victim: server)) }.start()
+            Thread {
+                self.killNow(victim: server, injecting: injecting)
+                continuation.resume()
+            }.start()
         }
     }
 
-    private func killNow(victim server: Int) -> ContinuousClock.Instant {
-        guard let process = servers[server].process else { return .now }
+    private func killNow(victim server: Int, injecting: (ContinuousClock.Instant) -> Void) {
+        guard let process = servers[server].process else { return }
         let children = descendants(of: process.pid)
-        let injected = ContinuousClock.now
+        injecting(ContinuousClock.now)
         Glibc.kill(process.pid, SIGKILL)
         for child in children { Glibc.kill(child, SIGKILL) }
         servers[server].stop()
-        return injected
     }
 
     /// `count` subnets of 10.213.X.0/30 that no interface here uses (tests pick theirs at random).

@@ -140,8 +140,7 @@ struct SSHWatchLoad {
         let seconds = GuestWatchRecord.seconds(interval)
         for victim in fleet.victims.shuffled() {
             try await Task.sleep(for: .seconds(Double.random(in: 0..<1) * seconds))
-            let injected = await fleet.kill(victim: victim)
-            record.state.withLock { $0.injected[victim] = injected }
+            await fleet.kill(victim: victim) { injected in record.state.withLock { $0.injected[victim] = injected } }
         }
         let victimGuests = fleet.guests.filter { fleet.victims.contains($0.server) }.count
         let deadline = ContinuousClock.now + interval * 3 + timeout
