@@ -1,22 +1,25 @@
 import Foundation
-import PCloudTestSupport
 
 /// A real pcloud-agent process (the built binary) with its own config and boot-id file.
-final class AgentProcess: @unchecked Sendable {
-    let directory: URL
-    let configPath: String
-    private(set) var process: ManagedProcess
+public final class AgentProcess: @unchecked Sendable {
+    public let directory: URL
+    public let configPath: String
+    public private(set) var process: ManagedProcess
 
     /// `resources` are JSON objects for the config's `resources` list (monitored locally).
-    init(
+    public init(
         broker: BrokerProcess, deployable: String, assembly: String, password: String, bootID: String,
-        heartbeat: Double = 1, resources: [[String: Any]] = []
+        heartbeat: Double = 1, resources: [[String: Any]] = [], port: UInt16? = nil, tlsCA: String? = nil
     ) throws {
         directory = URL(fileURLWithPath: "/tmp/pcloud-agent-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configPath = directory.appendingPathComponent("agent.json").path
+        var brokerSettings: [String: Any] = [
+            "host": "127.0.0.1", "port": Int(port ?? broker.port), "user": "pcloud-\(deployable)", "password": password,
+        ]
+        if let tlsCA { brokerSettings["ca"] = tlsCA }
         let config: [String: Any] = [
-            "broker": ["host": "127.0.0.1", "port": Int(broker.port), "user": "pcloud-\(deployable)", "password": password],
+            "broker": brokerSettings,
             "deployable": deployable, "assembly": assembly, "heartbeat_seconds": heartbeat,
             "boot_id_path": directory.appendingPathComponent("boot_id").path, "resources": resources,
         ]
@@ -31,13 +34,13 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     /// Starts the agent again as if the guest rebooted with `bootID`.
-    func restart(bootID: String) throws {
+    public func restart(bootID: String) throws {
         process.stop()
         try (bootID + "\n").write(to: directory.appendingPathComponent("boot_id"), atomically: true, encoding: .utf8)
         process = try Self.launch(configPath)
     }
 
-    var log: String { process.logText() }
+    public var log: String { process.logText() }
 
     deinit {
         process.stop()
