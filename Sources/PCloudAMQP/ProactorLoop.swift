@@ -39,12 +39,15 @@ final class ProactorLoop {
     /// whole environment on every call, which cost a quarter of the controller's CPU at 3000
     /// heartbeats/s when it was read for every Proton event.
     private let tracing = ProcessInfo.processInfo.environment["PCLOUD_AMQP_TRACE"] != nil
+    /// The broker's TLS checks when the endpoint asks for TLS, or why they could not be set up.
+    private let tls: Result<TLSDomain, AMQPError>?
 
     init(inbox: ProactorInbox, endpoint: AMQPEndpoint, backoff: ReconnectBackoff, log: @escaping @Sendable (String) -> Void) {
         self.inbox = inbox
         self.endpoint = endpoint
         self.backoff = backoff
         self.log = log
+        tls = endpoint.tls.map { settings in Result { () throws(AMQPError) in try TLSDomain(settings) } }
     }
 
     /// The thread's body: connect, then handle event batches until stopped.
@@ -63,6 +66,12 @@ final class ProactorLoop {
     }
 
     private func connect() {
+        if case .failure(let error) = tls {
+            // A TLS setup that cannot work (no CA file): said as the reason, tried again later.
+            inbox.publish(.disconnected(reason: error.description))
+            retryLater(error.description)
+            return
+        }
         let connection = pn_connection()!
         pn_connection_set_container(connection, endpoint.containerID)
         pn_connection_set_hostname(connection, endpoint.host)
@@ -76,6 +85,9 @@ final class ProactorLoop {
         let sasl = pn_sasl(transport)
         pn_sasl_allowed_mechs(sasl, "PLAIN")
         pn_sasl_set_allow_insecure_mechs(sasl, true)
+        if case .success(let domain) = tls {
+            do { try domain.secure(transport, host: endpoint.host) } catch { log("\(error)") }
+        }
         self.connection = connection
         self.session = session
         for id in subscriptions.keys { openReceiver(id) }
@@ -272,6 +284,10 @@ final class ProactorLoop {
         inbox.publish(.disconnected(reason: reason))
         drainCommands()
         guard !stopping else { return }
+        retryLater(reason)
+    }
+
+    private func retryLater(_ reason: String) {
         let delay = backoff.delay(attempt: attempt)
         attempt += 1
         log("broker connection lost (\(reason)); reconnecting in \(delay)")
