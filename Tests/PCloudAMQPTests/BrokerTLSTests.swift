@@ -18,15 +18,7 @@ extension RealBrokerTests {
             let certificates = try TestCertificates()
             defer { certificates.remove() }
             let tlsPort = try BrokerProcess.freePort()
-            let broker = try BrokerProcess(
-                extraConfig: """
-                    listeners.ssl.default = 127.0.0.1:\(tlsPort)
-                    ssl_options.cacertfile = \(certificates.path("ca.pem"))
-                    ssl_options.certfile = \(certificates.path("server.pem"))
-                    ssl_options.keyfile = \(certificates.path("server.key"))
-                    ssl_options.verify = verify_none
-                    ssl_options.fail_if_no_peer_cert = false
-                    """)
+            let broker = try BrokerProcess(extraConfig: certificates.listenerConfig(port: tlsPort))
             #expect(waitUntil(timeout: 30) { portIsOpen("127.0.0.1", tlsPort) }, "\(broker.log.suffix(2000))")
             try broker.addDeployableUser("demo", password: "demo-secret")
 
@@ -71,43 +63,4 @@ private func firstFailure(_ client: AMQPClient) async -> String {
         if state == .connected { return "connected" }
     }
     return "no state"
-}
-
-/// A test CA, a broker certificate it signed for 127.0.0.1, and an unrelated CA. Proton checks the
-/// broker's name against DNS subjectAltNames and the CN only (not IP subjectAltNames), so the
-/// address is in both.
-private struct TestCertificates {
-    let directory = URL(fileURLWithPath: "/tmp/pcloud-tls-\(UUID().uuidString.prefix(8))")
-
-    init() throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try "subjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost\n".write(
-            toFile: path("san.ext"), atomically: true, encoding: .utf8)
-        let steps: [[String]] = [
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=pcloud test CA",
-                "-keyout", path("ca.key"), "-out", path("ca.pem"),
-            ],
-            [
-                "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", path("server.key"),
-                "-out", path("server.csr"),
-            ],
-            [
-                "x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
-                "-CAcreateserial", "-days", "2", "-extfile", path("san.ext"), "-out", path("server.pem"),
-            ],
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=another CA",
-                "-keyout", path("other-ca.key"), "-out", path("other-ca.pem"),
-            ],
-        ]
-        for step in steps {
-            let (status, output) = try runCommand("/usr/bin/openssl", step)
-            guard status == 0 else { throw AMQPError("openssl \(step.first ?? "") failed: \(output)") }
-        }
-    }
-
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: directory) }
 }

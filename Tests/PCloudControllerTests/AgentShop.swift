@@ -10,23 +10,35 @@ final class AgentShop: @unchecked Sendable {
     let broker: BrokerProcess
     let cped: ControllerProcess
     let files: URL
+    /// With TLS: the CA that signed the broker's certificate; everyone connects to `port` with AMQPS.
+    let certificates: TestCertificates?
+    let port: UInt16
     private(set) var agents: [String: AgentProcess] = [:]
     /// Each assembly's agent heartbeat, as its definition says (what an image build writes).
     let heartbeats: [String: Double] = ["db": 1, "web": 1]
 
-    init() throws {
-        broker = try BrokerProcess()
+    init(tls: Bool = false) throws {
+        certificates = tls ? try TestCertificates() : nil
+        let tlsPort = try BrokerProcess.freePort()
+        broker = try BrokerProcess(extraConfig: certificates?.listenerConfig(port: tlsPort) ?? "")
+        port = tls ? tlsPort : broker.port
+        let port = port
+        guard waitUntil(timeout: 30, { portIsOpen("127.0.0.1", port) }) else {
+            throw ControllerError("the broker does not listen on \(port): \(broker.log.suffix(2000))")
+        }
         try broker.addDeployableUser(Self.deployable, password: Self.password)
         files = URL(fileURLWithPath: "/tmp/pcloud-agentshop-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
-        cped = try ControllerProcess(extraArguments: [
-            "--broker", "127.0.0.1:\(broker.port)", "--broker-password-file",
-            broker.directory.appendingPathComponent("controller.password").path,
-        ])
+        cped = try ControllerProcess(
+            extraArguments: [
+                "--broker", "127.0.0.1:\(port)", "--broker-password-file",
+                broker.directory.appendingPathComponent("controller.password").path,
+            ] + (certificates.map { ["--broker-ca", $0.path("ca.pem")] } ?? []))
         for (assembly, resource) in [("db", "store"), ("web", "app")] {
             agents[assembly] = try AgentProcess(
                 broker: broker, deployable: Self.deployable, assembly: assembly, password: Self.password,
-                bootID: "boot-\(assembly)", heartbeat: heartbeats[assembly]!, resources: [localMonitor(resource)])
+                bootID: "boot-\(assembly)", heartbeat: heartbeats[assembly]!, resources: [localMonitor(resource)],
+                port: port, tlsCA: certificates?.path("ca.pem"))
         }
     }
 
@@ -150,6 +162,7 @@ final class AgentShop: @unchecked Sendable {
         cped.stop()
         agents.removeAll()
         broker.stop()
+        certificates?.remove()
         try? FileManager.default.removeItem(at: files)
     }
 }

@@ -7,7 +7,7 @@ import Testing
 /// files. Failures are injected inside the "guests" (a state file deleted), by killing or freezing
 /// an agent, and by restarting the broker; the event history must show detection and recovery,
 /// and no failure where there was none.
-@Suite(.enabled(if: BrokerProcess.missing == nil, "\(BrokerProcess.missing ?? "")"))
+@Suite(.serialized, .enabled(if: BrokerProcess.missing == nil, "\(BrokerProcess.missing ?? "")"))
 struct EngineAgentTests {
     @Test func pushedFailuresLostAgentsAndBrokerRestartThroughCped() async throws {
         let shop = try AgentShop()
@@ -107,5 +107,26 @@ struct EngineAgentTests {
         // repair after the broker restart (the killed agent's resource was found running).
         let starts = try String(contentsOfFile: shop.path("store.log"), encoding: .utf8).split(separator: "\n").count
         #expect(starts == 3)
+    }
+
+    /// cped and the agents reach the broker over TLS (cped --broker-ca, the agents' `ca`): the
+    /// deployable starts, a failure inside a guest is pushed and repaired, and it stops.
+    @Test func agentMethodOverTLS() async throws {
+        let shop = try AgentShop(tls: true)
+        defer { shop.stop() }
+        let created = try await APIClient.unix(shop.cped.socketPath).call(.POST, "/v1/deployables", body: shop.yaml)
+        #expect(created.status == 201, "\(created.text)")
+        let started = try shop.pcloudsh(["deployable_start", "shop", "--wait", "--timeout", "90s"])
+        #expect(started.status == 0, "\(started.output)\n\(shop.diagnostics)")
+        #expect(shop.agentLogged("web", "app: ok (pushed)"), "\(shop.diagnostics)")
+        let mark = try await shop.lastSeq()
+        try FileManager.default.removeItem(atPath: shop.path("app.state"))
+        #expect(try await shop.waitFor("resource.restart", after: mark).first?["resource"] as? String == "app")
+        #expect(try await shop.waitForState("running", after: mark), "\(shop.diagnostics)")
+        let stopped = try shop.pcloudsh(["deployable_stop", "shop", "--wait", "--timeout", "60s"])
+        #expect(stopped.status == 0, "\(stopped.output)")
+        #expect(!FileManager.default.fileExists(atPath: shop.path("store.state")))
+        #expect(!FileManager.default.fileExists(atPath: shop.path("app.state")))
+        #expect(!(try await shop.kinds()).contains("monitor.connection-lost"))
     }
 }
