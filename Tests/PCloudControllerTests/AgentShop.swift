@@ -14,13 +14,25 @@ final class AgentShop: @unchecked Sendable {
     let certificates: TestCertificates?
     let port: UInt16
     private(set) var agents: [String: AgentProcess] = [:]
+    /// Each agent's own network namespace, reaching the broker over a veth pair (when asked for).
+    private(set) var networks: [String: NetworkNamespace] = [:]
     /// Each assembly's agent heartbeat, as its definition says (what an image build writes).
     let heartbeats: [String: Double] = ["db": 1, "web": 1]
 
-    init(tls: Bool = false) throws {
+    init(tls: Bool = false, namespaces: Bool = false) throws {
         certificates = tls ? try TestCertificates() : nil
         let tlsPort = try BrokerProcess.freePort()
-        broker = try BrokerProcess(extraConfig: certificates?.listenerConfig(port: tlsPort) ?? "")
+        let guestPort = try BrokerProcess.freePort()
+        var networks: [String: NetworkNamespace] = [:]
+        if namespaces {
+            let first = Int.random(in: 0...254)
+            networks = ["db": try NetworkNamespace(subnet: first), "web": try NetworkNamespace(subnet: first + 1)]
+        }
+        self.networks = networks
+        // The broker also listens on each namespace's side of its veth pair, as on a guest network.
+        let guestListeners = networks.map { "listeners.tcp.\($0.key) = \($0.value.hostAddress):\(guestPort)" }
+        broker = try BrokerProcess(
+            extraConfig: ([certificates?.listenerConfig(port: tlsPort) ?? ""] + guestListeners).joined(separator: "\n"))
         port = tls ? tlsPort : broker.port
         let port = port
         guard waitUntil(timeout: 30, { portIsOpen("127.0.0.1", port) }) else {
@@ -38,7 +50,8 @@ final class AgentShop: @unchecked Sendable {
             agents[assembly] = try AgentProcess(
                 broker: broker, deployable: Self.deployable, assembly: assembly, password: Self.password,
                 bootID: "boot-\(assembly)", heartbeat: heartbeats[assembly]!, resources: [localMonitor(resource)],
-                port: port, tlsCA: certificates?.path("ca.pem"))
+                host: networks[assembly]?.hostAddress ?? "127.0.0.1", port: networks.isEmpty ? port : guestPort,
+                tlsCA: certificates?.path("ca.pem"), namespace: networks[assembly]?.name)
         }
     }
 
@@ -82,12 +95,12 @@ final class AgentShop: @unchecked Sendable {
             monitor: {method: agent, interval: 1s, timeout: 2s}
             assemblies:
               - name: db
-                address: 127.0.0.1
+                address: \(address("db"))
                 agent: {heartbeat: 1s, missed-heartbeats: 2}
                 resources:
             \(resource("store"))
               - name: web
-                address: 127.0.0.1
+                address: \(address("web"))
                 resources:
             \(resource("app"))
 
@@ -95,6 +108,9 @@ final class AgentShop: @unchecked Sendable {
     }
 
     func agent(_ assembly: String) -> AgentProcess { agents[assembly]! }
+
+    /// The guest's address: inside its namespace, or loopback.
+    func address(_ assembly: String) -> String { networks[assembly]?.guestAddress ?? "127.0.0.1" }
 
     func pcloudsh(_ arguments: [String]) throws -> (status: Int32, output: String) {
         try runCommand(BuiltProducts.path("pcloudsh"), arguments + ["--socket", cped.socketPath])
@@ -161,6 +177,7 @@ final class AgentShop: @unchecked Sendable {
     func stop() {
         cped.stop()
         agents.removeAll()
+        networks.removeAll()
         broker.stop()
         certificates?.remove()
         try? FileManager.default.removeItem(at: files)

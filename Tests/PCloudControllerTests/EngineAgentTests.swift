@@ -3,14 +3,14 @@ import PCloudTestSupport
 import Testing
 
 /// End to end through a real cped with the agent monitor method: a private RabbitMQ, one real
-/// pcloud-agent process per assembly (static infrastructure), exec resources whose state lives in
-/// files. Failures are injected inside the "guests" (a state file deleted), by killing or freezing
+/// pcloud-agent process per assembly (static infrastructure), each in its own network namespace
+/// reaching the broker over a veth pair, exec resources whose state lives in files. Failures are injected inside the "guests" (a state file deleted), by killing or freezing
 /// an agent, and by restarting the broker; the event history must show detection and recovery,
 /// and no failure where there was none.
 @Suite(.serialized, .enabled(if: BrokerProcess.missing == nil, "\(BrokerProcess.missing ?? "")"))
 struct EngineAgentTests {
     @Test func pushedFailuresLostAgentsAndBrokerRestartThroughCped() async throws {
-        let shop = try AgentShop()
+        let shop = try AgentShop(namespaces: true)
         defer { shop.stop() }
         let created = try await APIClient.unix(shop.cped.socketPath).call(.POST, "/v1/deployables", body: shop.yaml)
         #expect(created.status == 201, "\(created.text)")
