@@ -66,11 +66,16 @@ final class ProactorLoop {
     }
 
     private func connect() {
-        if case .failure(let error) = tls {
-            // A TLS setup that cannot work (no CA file): said as the reason, tried again later.
-            inbox.publish(.disconnected(reason: error.description))
-            retryLater(error.description)
-            return
+        let transport = pn_transport()!
+        if let tls {
+            // TLS that cannot be set up (no CA file) never falls back to plain TCP: the reason is
+            // the connection state, and it is tried again later.
+            do { try tls.get().secure(transport, host: endpoint.host) } catch {
+                pn_transport_free(transport)
+                inbox.publish(.disconnected(reason: "\(error)"))
+                retryLater("\(error)")
+                return
+            }
         }
         let connection = pn_connection()!
         pn_connection_set_container(connection, endpoint.containerID)
@@ -80,14 +85,10 @@ final class ProactorLoop {
         pn_connection_open(connection)
         let session = pn_session(connection)!
         pn_session_open(session)
-        let transport = pn_transport()!
         pn_transport_set_idle_timeout(transport, endpoint.idleTimeoutMilliseconds)
         let sasl = pn_sasl(transport)
         pn_sasl_allowed_mechs(sasl, "PLAIN")
         pn_sasl_set_allow_insecure_mechs(sasl, true)
-        if case .success(let domain) = tls {
-            do { try domain.secure(transport, host: endpoint.host) } catch { log("\(error)") }
-        }
         self.connection = connection
         self.session = session
         for id in subscriptions.keys { openReceiver(id) }
@@ -299,12 +300,5 @@ final class ProactorLoop {
         case .connected: return "connecting"
         case .disconnected(let reason): return reason
         }
-    }
-
-    static func describe(_ condition: OpaquePointer?) -> String? {
-        guard let condition, pn_condition_is_set(condition) else { return nil }
-        let name = pn_condition_get_name(condition).map { String(cString: $0) } ?? "error"
-        let text = pn_condition_get_description(condition).map { String(cString: $0) } ?? ""
-        return text.isEmpty ? name : "\(name): \(text)"
     }
 }

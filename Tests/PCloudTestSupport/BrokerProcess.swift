@@ -71,11 +71,25 @@ public final class BrokerProcess: @unchecked Sendable {
             epmd.stop()
             throw ControllerError("rabbitmq-server did not start: \(log.suffix(3000))")
         }
+        // The listener opens a moment before the rabbit app counts as running; rabbitmqctl
+        // commands need the latter.
+        let booted = try runCommand(Self.ctlExecutable, ["await_startup", "--timeout", "120"], environment: env)
+        guard booted.status == 0 else {
+            server.stop(grace: 10)
+            epmd.stop()
+            throw ControllerError("rabbitmq-server did not finish booting: \(booted.output)")
+        }
         startupSeconds = Date().timeIntervalSince(started)
         let passwordFile = directory.appendingPathComponent("controller.password").path
-        try Self.users(["init", passwordFile], environment: env)
-        controllerPassword = try String(contentsOfFile: passwordFile, encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            try Self.users(["init", passwordFile], environment: env)
+            controllerPassword = try String(contentsOfFile: passwordFile, encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            server.stop(grace: 10)  // deinit does not run for a failed init: stop what was started
+            epmd.stop()
+            throw error
+        }
     }
 
     /// Runs the repo's `broker/pcloud-broker-users` against this broker.
