@@ -66,7 +66,7 @@ let tests: [Target] = [
     .target(name: "PCloudTestSupport", path: "Tests/PCloudTestSupport"),
     .testTarget(name: "PCloudModelTests", dependencies: ["PCloudModel"], exclude: ["Corpus", "Fixtures"]),
     .testTarget(name: "PCloudControllerTests", dependencies: [
-        "cped", "pcloudsh", "PCloudController", "PCloudStore", "PCloudModel", "PCloudTestSupport",
+        "cped", "pcloudsh", "pcloud-agent", "PCloudController", "PCloudStore", "PCloudModel", "PCloudTestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -8,11 +8,14 @@ public struct AMQPEndpoint: Sendable, Hashable {
     public var containerID: String
     /// Idle timeout in milliseconds: a broker that goes silent (stopped, cut off) is detected.
     public var idleTimeoutMilliseconds: UInt32
+    /// TLS (AMQPS) with these checks of the broker's certificate; nil for plain TCP.
+    public var tls: AMQPTLS?
 
     public init(
         host: String, port: Int = 5672, user: String, password: String, containerID: String,
-        idleTimeoutMilliseconds: UInt32 = 10_000
+        idleTimeoutMilliseconds: UInt32 = 10_000, tls: AMQPTLS? = nil
     ) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.user = user

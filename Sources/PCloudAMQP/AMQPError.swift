@@ -12,3 +12,13 @@ public struct AMQPError: Error, Sendable, Hashable, CustomStringConvertible {
         AMQPError("\(what): \(String(cString: pn_code(code)))")
     }
 }
+
+extension ProactorLoop {
+    /// A Proton condition (the broker's or the transport's) as `name: description`, or nil when unset.
+    static func describe(_ condition: OpaquePointer?) -> String? {
+        guard let condition, pn_condition_is_set(condition) else { return nil }
+        let name = pn_condition_get_name(condition).map { String(cString: $0) } ?? "error"
+        let text = pn_condition_get_description(condition).map { String(cString: $0) } ?? ""
+        return text.isEmpty ? name : "\(name): \(text)"
+    }
+}

@@ -39,12 +39,15 @@ final class ProactorLoop {
     /// whole environment on every call, which cost a quarter of the controller's CPU at 3000
     /// heartbeats/s when it was read for every Proton event.
     private let tracing = ProcessInfo.processInfo.environment["PCLOUD_AMQP_TRACE"] != nil
+    /// The broker's TLS checks when the endpoint asks for TLS, or why they could not be set up.
+    private let tls: Result<TLSDomain, AMQPError>?
 
     init(inbox: ProactorInbox, endpoint: AMQPEndpoint, backoff: ReconnectBackoff, log: @escaping @Sendable (String) -> Void) {
         self.inbox = inbox
         self.endpoint = endpoint
         self.backoff = backoff
         self.log = log
+        tls = endpoint.tls.map { settings in Result { () throws(AMQPError) in try TLSDomain(settings) } }
     }
 
     /// The thread's body: connect, then handle event batches until stopped.
@@ -63,6 +66,17 @@ final class ProactorLoop {
     }
 
     private func connect() {
+        let transport = pn_transport()!
+        if let tls {
+            // TLS that cannot be set up (no CA file) never falls back to plain TCP: the reason is
+            // the connection state, and it is tried again later.
+            do { try tls.get().secure(transport, host: endpoint.host) } catch {
+                pn_transport_free(transport)
+                inbox.publish(.disconnected(reason: "\(error)"))
+                retryLater("\(error)")
+                return
+            }
+        }
         let connection = pn_connection()!
         pn_connection_set_container(connection, endpoint.containerID)
         pn_connection_set_hostname(connection, endpoint.host)
@@ -71,7 +85,6 @@ final class ProactorLoop {
         pn_connection_open(connection)
         let session = pn_session(connection)!
         pn_session_open(session)
-        let transport = pn_transport()!
         pn_transport_set_idle_timeout(transport, endpoint.idleTimeoutMilliseconds)
         let sasl = pn_sasl(transport)
         pn_sasl_allowed_mechs(sasl, "PLAIN")
@@ -272,6 +285,10 @@ final class ProactorLoop {
         inbox.publish(.disconnected(reason: reason))
         drainCommands()
         guard !stopping else { return }
+        retryLater(reason)
+    }
+
+    private func retryLater(_ reason: String) {
         let delay = backoff.delay(attempt: attempt)
         attempt += 1
         log("broker connection lost (\(reason)); reconnecting in \(delay)")
@@ -283,12 +300,5 @@ final class ProactorLoop {
         case .connected: return "connecting"
         case .disconnected(let reason): return reason
         }
-    }
-
-    static func describe(_ condition: OpaquePointer?) -> String? {
-        guard let condition, pn_condition_is_set(condition) else { return nil }
-        let name = pn_condition_get_name(condition).map { String(cString: $0) } ?? "error"
-        let text = pn_condition_get_description(condition).map { String(cString: $0) } ?? ""
-        return text.isEmpty ? name : "\(name): \(text)"
     }
 }

@@ -90,6 +90,13 @@ struct AgentLedger {
         return .alive(uptime: .milliseconds(Int64(record.uptime * 1000)), bootID: record.bootID)
     }
 
+    /// The verdict last reported, without judging anew (while the broker is unreachable).
+    func lastVerdict(of guest: GuestName) -> Liveness? {
+        guard let record = records[guest], record.lastHeard != nil else { return nil }
+        guard record.reachable else { return .unreachable(reason: "no heartbeat before the broker connection was lost") }
+        return .alive(uptime: .milliseconds(Int64(record.uptime * 1000)), bootID: record.bootID)
+    }
+
     /// How long a guest with `settings` may stay silent before it is unreachable.
     static func limit(_ settings: AgentSettings) -> Duration {
         settings.heartbeat * settings.missedHeartbeats + slack

@@ -5,7 +5,7 @@ import PCloudModel
 /// `missedHeartbeats` missed, a new boot id = rebooted), resource operations as AMQP requests
 /// answered by the agent, and status changes the agents push. One AMQP connection (one proactor
 /// thread) serves every guest.
-public final class AgentMonitor: Monitor {
+public final class AgentMonitor: Monitor, MonitorConnectionReporting {
     private let client: AMQPClient
     private let state: AgentMonitorState
     private let replies = PendingReplies(prefix: "pcloud-controller")
@@ -72,7 +72,7 @@ public final class AgentMonitor: Monitor {
     }
 
     public func liveness(of guest: GuestEndpoint, timeout: Duration) async -> Liveness {
-        await state.watch(guest.name, settings: nil)
+        await state.watch(guest.name, settings: guest.agent)
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while true {
@@ -98,11 +98,7 @@ public final class AgentMonitor: Monitor {
         let request = AgentRequest(
             id: "\(name).\(resource.name).\(action.rawValue)", action: action.rawValue, resource: spec, timeout: timeout.seconds)
         do {
-            let reply = try await replies.request(
-                AgentCodec.encode(.request(request)),
-                to: AgentAddresses.requests(deployable: name.deployable, assembly: name.assembly),
-                replyTo: AgentAddresses.replies(deployable: name.deployable, assembly: name.assembly),
-                timeout: timeout + .seconds(1), over: client)
+            let reply = try await send(request, to: name, timeout: timeout)
             guard Self.sentBy(reply, name.deployable) else {
                 return OperationResult(
                     code: .unknownError,
@@ -117,6 +113,26 @@ public final class AgentMonitor: Monitor {
         }
     }
 
+    /// Sends the request once the broker connection is up; a request the broker lost with the
+    /// connection is sent again after it is back (the agent's actions are idempotent), so the
+    /// controller's own broker outage never reads as a failed operation.
+    private func send(_ request: AgentRequest, to name: GuestName, timeout: Duration) async throws -> AMQPMessage {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let epoch = await state.connectedEpoch()
+            do {
+                return try await replies.request(
+                    AgentCodec.encode(.request(request)),
+                    to: AgentAddresses.requests(deployable: name.deployable, assembly: name.assembly),
+                    replyTo: AgentAddresses.replies(deployable: name.deployable, assembly: name.assembly),
+                    timeout: timeout + .seconds(1), over: client)
+            } catch {
+                guard attempt < 5, await state.epoch != epoch, !Task.isCancelled else { throw error }
+            }
+        }
+    }
+
     public func observations() -> AsyncStream<Observation> {
         state.hub.stream()
     }
@@ -124,6 +140,29 @@ public final class AgentMonitor: Monitor {
     /// The controller's own broker connection; while it is down no guest is judged.
     public func brokerStates() -> AsyncStream<AMQPConnectionState> {
         client.connectionStates()
+    }
+
+    /// The broker connection for engines: up, and down after it had been up (the first connect
+    /// is not an outage).
+    public func connectionStates() -> AsyncStream<MonitorConnectionState> {
+        let states = client.connectionStates()
+        let (stream, continuation) = AsyncStream.makeStream(of: MonitorConnectionState.self)
+        let task = Task {
+            var connectedBefore = false
+            for await state in states {
+                switch state {
+                case .connected:
+                    connectedBefore = true
+                    continuation.yield(.up)
+                case .disconnected(let reason) where connectedBefore:
+                    continuation.yield(.down(reason: reason))
+                case .disconnected: break
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
     }
 
     public func forget(_ guest: GuestName) async {

@@ -23,8 +23,20 @@ actor AgentMonitorState {
         ledger.forget(guest)
     }
 
+    /// While the broker connection is down, the last verdict stands: silence is not the guest's fault.
     func liveness(of guest: GuestName) -> Liveness? {
-        ledger.liveness(of: guest, now: clock.now)
+        brokerUp ? ledger.liveness(of: guest, now: clock.now) : ledger.lastVerdict(of: guest)
+    }
+
+    /// Counts broker connections lost, so a request can tell whether the broker dropped it.
+    private(set) var epoch = 0
+
+    /// Waits until the broker connection is up; returns the epoch it is up in.
+    func connectedEpoch() async -> Int {
+        while !brokerUp && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return epoch
     }
 
     func heard(_ beat: Heartbeat) {
@@ -48,7 +60,10 @@ actor AgentMonitorState {
             brokerUp = true
             ledger.restartGracePeriods(now: clock.now)
         case .disconnected(let reason):
-            if brokerUp { log("broker connection lost (\(reason)): verdicts suspended") }
+            if brokerUp {
+                log("broker connection lost (\(reason)): verdicts suspended")
+                epoch += 1
+            }
             brokerUp = false
         }
     }

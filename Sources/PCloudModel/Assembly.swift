@@ -49,7 +49,7 @@ public struct SSHSettings: Sendable, Equatable, Codable {
 }
 
 /// The guest agent (AMQP monitoring method).
-public struct AgentSettings: Sendable, Equatable, Codable {
+public struct AgentSettings: Sendable, Hashable, Codable {
     public var heartbeat: Duration
     /// Missed heartbeats before the assembly is unreachable.
     public var missedHeartbeats: Int

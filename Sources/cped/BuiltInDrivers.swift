@@ -1,14 +1,14 @@
 import Foundation
 import Logging
-import Synchronization
 import PCloudAMQP
 import PCloudAgentMonitor
 import PCloudController
 import PCloudLibvirt
 import PCloudModel
-import PCloudOpenStack
 import PCloudMonitor
+import PCloudOpenStack
 import PCloudSSH
+import Synchronization
 
 /// The drivers this cped was built with, chosen by each deployable's infrastructure and monitor
 /// method. One ssh monitor serves every deployable (one event-loop thread for all sessions).
@@ -24,8 +24,9 @@ struct BuiltInDrivers: DriverFactory {
         agent = broker.map { broker in
             AgentMonitor(
                 endpoint: AMQPEndpoint(
-                    host: broker.host, port: broker.port, user: broker.user, password: broker.password, containerID: "pcloud-cped"
-                ),
+                    host: broker.host, port: broker.port, user: broker.user, password: broker.password,
+                    containerID: "pcloud-cped",
+                    tls: broker.caFile.map { AMQPTLS(caFile: $0) }),
                 log: { message in logger.info("\(message)", metadata: ["monitor": "agent"]) })
         }
     }
@@ -40,7 +41,8 @@ struct BuiltInDrivers: DriverFactory {
                 throw DriverUnavailable("OpenStack cloud \(cloud ?? "from OS_* variables"): \(error)")
             }
             return OpenStackInfrastructure(
-                cloud: settings, settings: OpenStackGuestSettings(flavor: flavor ?? "m1.small", networks: network.map { [$0] } ?? []))
+                cloud: settings,
+                settings: OpenStackGuestSettings(flavor: flavor ?? "m1.small", networks: network.map { [$0] } ?? []))
         }
     }
 

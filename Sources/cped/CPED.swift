@@ -24,6 +24,7 @@ struct CPED: AsyncParsableCommand {
     @Option(help: "The AMQP broker for guest agents, HOST:PORT; needs --broker-password-file.") var broker: String?
     @Option(help: "The broker user of the controller.") var brokerUser = "pcloud"
     @Option(help: "File holding the controller's broker password.") var brokerPasswordFile: String?
+    @Option(help: "CA certificates (PEM) for the broker's TLS certificate: connect with AMQPS.") var brokerCa: String?
 
     func run() async throws {
         umask(0o077)  // the socket, the store and anything else cped writes are private to its user
@@ -46,6 +47,12 @@ struct CPED: AsyncParsableCommand {
             settings.broker = .init(
                 host: String(parts[0]), port: port, user: brokerUser,
                 password: try ControllerConfiguration.readSecret(brokerPasswordFile, at: "--broker-password-file"))
+        }
+        if let brokerCa {
+            guard settings.broker != nil else {
+                throw ValidationError("--broker-ca needs a broker (--broker or broker: in the settings)")
+            }
+            settings.broker?.caFile = brokerCa
         }
         if let tcp {
             let parts = tcp.split(separator: ":")

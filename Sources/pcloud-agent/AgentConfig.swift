@@ -3,7 +3,8 @@ import PCloudAMQP
 
 /// `/etc/pcloud/agent.json`, written into the guest image when it is built:
 /// ```json
-/// {"broker": {"host": "192.168.122.1", "port": 5672, "user": "pcloud-demo", "password": "..."},
+/// {"broker": {"host": "192.168.122.1", "port": 5672, "user": "pcloud-demo", "password": "...",
+///             "ca": "/etc/pcloud/broker-ca.pem"},   # optional: TLS (AMQPS) checked against this CA
 ///  "deployable": "demo", "assembly": "web", "heartbeat_seconds": 1,
 ///  "resources": [{"name": "web", "class": "systemd", "type": "nginx", "params": {},
 ///                 "interval_seconds": 10, "timeout_seconds": 20}]}
@@ -16,6 +17,8 @@ struct AgentConfig: Decodable, Sendable {
         var port: Int?
         var user: String
         var password: String
+        /// CA certificates (PEM) the broker's certificate must chain to: TLS (AMQPS) when set.
+        var ca: String?
     }
 
     /// A resource whose monitor the agent runs by itself, pushing changes at once.
@@ -73,7 +76,7 @@ struct AgentConfig: Decodable, Sendable {
     var endpoint: AMQPEndpoint {
         AMQPEndpoint(
             host: broker.host, port: broker.port ?? 5672, user: broker.user, password: broker.password,
-            containerID: "pcloud-agent:\(deployable)/\(assembly)")
+            containerID: "pcloud-agent:\(deployable)/\(assembly)", tls: broker.ca.map { AMQPTLS(caFile: $0) })
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import PCloudAMQP
 import PCloudModel
+import PCloudTestSupport
 
 /// Everything a monitor observed, collected in the background so tests can wait with a timeout.
 final class ObservationLog: @unchecked Sendable {

@@ -23,7 +23,8 @@ public final class BrokerProcess: @unchecked Sendable {
         missingPrerequisite(executables: [serverExecutable, ctlExecutable, epmdExecutable])
     }
 
-    public init() throws {
+    /// `extraConfig` is appended to the repo's rabbitmq.conf (e.g. a TLS listener).
+    public init(extraConfig: String = "") throws {
         directory = URL(fileURLWithPath: "/tmp/pcloud-broker-\(UUID().uuidString.prefix(8))")
         let fm = FileManager.default
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -31,8 +32,9 @@ public final class BrokerProcess: @unchecked Sendable {
         port = try Self.freePort()
         let distPort = try Self.freePort()
         let epmdPort = try Self.freePort()
-        let conf = try String(contentsOf: broker.appendingPathComponent("rabbitmq.conf"), encoding: .utf8)
-            .replacingOccurrences(of: "127.0.0.1:5672", with: "127.0.0.1:\(port)")
+        let conf =
+            try String(contentsOf: broker.appendingPathComponent("rabbitmq.conf"), encoding: .utf8)
+            .replacingOccurrences(of: "127.0.0.1:5672", with: "127.0.0.1:\(port)") + "\n" + extraConfig + "\n"
         try conf.write(to: directory.appendingPathComponent("rabbitmq.conf"), atomically: true, encoding: .utf8)
         try fm.copyItem(
             at: broker.appendingPathComponent("enabled_plugins"), to: directory.appendingPathComponent("enabled_plugins"))
@@ -69,11 +71,25 @@ public final class BrokerProcess: @unchecked Sendable {
             epmd.stop()
             throw ControllerError("rabbitmq-server did not start: \(log.suffix(3000))")
         }
+        // The listener opens a moment before the rabbit app counts as running; rabbitmqctl
+        // commands need the latter.
+        let booted = try runCommand(Self.ctlExecutable, ["await_startup", "--timeout", "120"], environment: env)
+        guard booted.status == 0 else {
+            server.stop(grace: 10)
+            epmd.stop()
+            throw ControllerError("rabbitmq-server did not finish booting: \(booted.output)")
+        }
         startupSeconds = Date().timeIntervalSince(started)
         let passwordFile = directory.appendingPathComponent("controller.password").path
-        try Self.users(["init", passwordFile], environment: env)
-        controllerPassword = try String(contentsOfFile: passwordFile, encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            try Self.users(["init", passwordFile], environment: env)
+            controllerPassword = try String(contentsOfFile: passwordFile, encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            server.stop(grace: 10)  // deinit does not run for a failed init: stop what was started
+            epmd.stop()
+            throw error
+        }
     }
 
     /// Runs the repo's `broker/pcloud-broker-users` against this broker.
@@ -126,7 +142,7 @@ public final class BrokerProcess: @unchecked Sendable {
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
-    static func freePort() throws -> UInt16 {
+    public static func freePort() throws -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ControllerError("socket() failed") }
         defer { close(fd) }

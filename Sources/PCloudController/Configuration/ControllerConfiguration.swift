@@ -27,12 +27,15 @@ public struct ControllerConfiguration: Sendable, Equatable {
         public var port: Int
         public var user: String
         public var password: String
+        /// CA certificates (PEM) the broker's TLS certificate must chain to: AMQPS when set.
+        public var caFile: String?
 
-        public init(host: String, port: Int, user: String, password: String) {
+        public init(host: String, port: Int, user: String, password: String, caFile: String? = nil) {
             self.host = host
             self.port = port
             self.user = user
             self.password = password
+            self.caFile = caFile
         }
     }
 
@@ -72,7 +75,7 @@ public struct ControllerConfiguration: Sendable, Equatable {
             case "ssh-key": configuration.sshKeyPath = try string(value, at)
             case "broker":
                 guard case .mapping(let broker) = value else {
-                    throw ConfigurationError("\(at): expected {host, port, user, password-file}")
+                    throw ConfigurationError("\(at): expected {host, port, user, password-file, ca-file}")
                 }
                 let host = try broker["host"].map { try string($0, "\(at).host") } ?? "127.0.0.1"
                 let port = broker["port"]?.int ?? 5672
@@ -81,7 +84,8 @@ public struct ControllerConfiguration: Sendable, Equatable {
                     throw ConfigurationError("\(at).password-file: the broker needs credentials (a file holding the password)")
                 }
                 configuration.broker = Broker(
-                    host: host, port: port, user: user, password: try Self.readSecret(passwordFile, at: "\(at).password-file"))
+                    host: host, port: port, user: user, password: try Self.readSecret(passwordFile, at: "\(at).password-file"),
+                    caFile: try broker["ca-file"].map { try string($0, "\(at).ca-file") })
             case "tcp":
                 guard case .mapping(let tcp) = value else { throw ConfigurationError("\(at): expected {host, port, token-file}") }
                 let host = try tcp["host"].map { try string($0, "\(at).host") } ?? "127.0.0.1"

@@ -91,7 +91,8 @@ extension Engine {
         else { return nil }
         return GuestEndpoint(
             name: GuestName(deployable: name, assembly: assembly), host: host, port: definition.ssh.port,
-            user: definition.ssh.user, hostKey: runtime.assemblies[assembly]?.hostKey ?? definition.ssh.hostKey)
+            user: definition.ssh.user, hostKey: runtime.assemblies[assembly]?.hostKey ?? definition.ssh.hostKey,
+            agent: definition.agent)
     }
 
     func operate(_ action: ResourceAction, _ id: ResourceID, _ arguments: OperationArguments) {

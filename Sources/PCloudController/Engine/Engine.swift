@@ -22,6 +22,8 @@ public actor Engine {
     /// In-flight work by key (`op:db/mariadb`, `monitor:db/mariadb`, `watch:db`, `infra:db`, `wake`).
     var tasks: [String: Task<Void, Never>] = [:]
     var lastUptime: [String: Duration] = [:]
+    /// Why the monitor's own connection (the agent monitor's broker) is down, while it is.
+    var monitorConnectionLost: String?
     /// When each guest was last started (for the boot timeout).
     var startedAt: [String: Double] = [:]
     /// How long a started guest may take to become reachable before it counts as failed.
@@ -68,9 +70,14 @@ public actor Engine {
                 }
             }
         }
+        let connection = Task { [monitor, inbox] in
+            guard let reporting = monitor as? any MonitorConnectionReporting else { return }
+            for await state in reporting.connectionStates() { inbox.yield(.monitorConnection(state)) }
+        }
         defer {
             events.cancel()
             observations.cancel()
+            connection.cancel()
         }
         if resuming { await reissuePending() }
         for await input in inputs {
@@ -95,11 +102,16 @@ public actor Engine {
                 if let incarnation = runtime.assemblies[assembly]?.incarnation {
                     await self.liveness(assembly, liveness, incarnation: incarnation)
                 }
+                continue
+            case .monitorConnection(let state):
+                await monitorConnection(state)
+                continue  // what the monitor says by itself never ends the engine (it may precede .start)
             case .pushedResult(let id, let result):
                 // A failure the guest's agent saw by itself: only for a resource being monitored.
                 if runtime.resources[id]?.monitoring == true, let incarnation = runtime.assemblies[id.assembly]?.incarnation {
                     await operationDone(id, .monitor, result, incarnation: incarnation)
                 }
+                continue
             }
             if runtime.desired == .stopped && !runtime.monitoring && tasks.filter({ !$0.key.hasPrefix("monitor:") }).isEmpty {
                 break
@@ -203,4 +215,5 @@ enum EngineInput: Sendable {
     case hostKey(String, String)
     case pushedLiveness(String, Liveness)
     case pushedResult(ResourceID, OperationResult)
+    case monitorConnection(MonitorConnectionState)
 }

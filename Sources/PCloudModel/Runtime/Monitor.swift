@@ -27,13 +27,19 @@ public struct GuestEndpoint: Sendable, Hashable {
     public var user: String
     /// The pinned host key; a different key is refused.
     public var hostKey: String?
+    /// The assembly's heartbeat settings (the agent method judges liveness by them).
+    public var agent: AgentSettings
 
-    public init(name: GuestName, host: String, port: Int = 22, user: String = "root", hostKey: String? = nil) {
+    public init(
+        name: GuestName, host: String, port: Int = 22, user: String = "root", hostKey: String? = nil,
+        agent: AgentSettings = AgentSettings()
+    ) {
         self.name = name
         self.host = host
         self.port = port
         self.user = user
         self.hostKey = hostKey
+        self.agent = agent
     }
 }
 
@@ -66,6 +72,19 @@ public struct OperationResult: Sendable, Hashable {
 public enum Observation: Sendable, Hashable {
     case liveness(GuestName, Liveness)
     case resource(GuestName, resource: String, OperationResult)
+}
+
+/// The state of a connection a monitor depends on for every guest (the agent monitor's broker).
+public enum MonitorConnectionState: Sendable, Hashable {
+    case up
+    case down(reason: String)
+}
+
+/// Monitors that reach all guests through one connection of their own: while it is down they
+/// suspend their verdicts, and the engine reports the outage once instead of every guest failing.
+public protocol MonitorConnectionReporting: Sendable {
+    /// The current state first, then each change.
+    func connectionStates() -> AsyncStream<MonitorConnectionState>
 }
 
 /// Monitors that can tell which host key a guest presents (ssh), so a guest first seen without a

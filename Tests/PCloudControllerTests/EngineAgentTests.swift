@@ -1,0 +1,132 @@
+import Foundation
+import PCloudTestSupport
+import Testing
+
+/// End to end through a real cped with the agent monitor method: a private RabbitMQ, one real
+/// pcloud-agent process per assembly (static infrastructure), each in its own network namespace
+/// reaching the broker over a veth pair, exec resources whose state lives in files. Failures are injected inside the "guests" (a state file deleted), by killing or freezing
+/// an agent, and by restarting the broker; the event history must show detection and recovery,
+/// and no failure where there was none.
+@Suite(.serialized, .enabled(if: BrokerProcess.missing == nil, "\(BrokerProcess.missing ?? "")"))
+struct EngineAgentTests {
+    @Test func pushedFailuresLostAgentsAndBrokerRestartThroughCped() async throws {
+        let shop = try AgentShop(namespaces: true)
+        defer { shop.stop() }
+        let created = try await APIClient.unix(shop.cped.socketPath).call(.POST, "/v1/deployables", body: shop.yaml)
+        #expect(created.status == 201, "\(created.text)")
+        let started = try shop.pcloudsh(["deployable_start", "shop", "--wait", "--timeout", "90s"])
+        #expect(started.status == 0, "\(started.output)\n\(shop.diagnostics)")
+        #expect(started.output.contains("running"))
+        #expect(FileManager.default.fileExists(atPath: shop.path("store.state")))
+        #expect(FileManager.default.fileExists(atPath: shop.path("app.state")))
+
+        // Killed inside the guest: the agent's own monitor pushes the failure (the controller polls
+        // only every 10 minutes), and the resource is restarted in place.
+        #expect(shop.agentLogged("db", "store: ok (pushed)"), "\(shop.diagnostics)")
+        var mark = try await shop.lastSeq()
+        try FileManager.default.removeItem(atPath: shop.path("store.state"))
+        let restart = try await shop.waitFor("resource.restart", after: mark)
+        #expect(restart.first?["resource"] as? String == "store", "\(shop.diagnostics)")
+        #expect(try await shop.waitForState("running", after: mark))
+        #expect(FileManager.default.fileExists(atPath: shop.path("store.state")))
+
+        // db's agent killed: unreachable after db's own 2 missed heartbeats; the static host cannot
+        // be recreated, so the assembly is fenced (a no-op) and waited for; its agent comes back
+        // (same boot id), the resource is probed (still running) and the deployable runs again.
+        mark = try await shop.lastSeq()
+        shop.agent("db").process.signal(SIGKILL)
+        let lostDB = try await shop.waitFor("assembly.restart", after: mark)
+        let dbReason = lostDB.first?["message"] as? String ?? ""
+        #expect(dbReason.contains("assembly db was lost") && dbReason.contains("(2 missed"), "\(dbReason)")
+        #expect(try await shop.waitFor("assembly.fenced", after: mark).count == 1)
+        try shop.agent("db").restart(bootID: "boot-db")
+        #expect(try await shop.waitFor("assembly.reachable", after: mark).count == 1, "\(shop.diagnostics)")
+        #expect(try await shop.waitForState("running", after: mark), "\(shop.diagnostics)")
+        #expect(try await shop.stateOf("db", "store") == "running")
+
+        // web's agent frozen (SIGSTOP): heartbeats stop, web is lost after the default 3 missed;
+        // thawed, its heartbeats bring it back.
+        mark = try await shop.lastSeq()
+        shop.agent("web").process.signal(SIGSTOP)
+        let lostWeb = try await shop.waitFor("assembly.restart", after: mark)
+        let webReason = lostWeb.first?["message"] as? String ?? ""
+        #expect(webReason.contains("assembly web was lost") && webReason.contains("(3 missed"), "\(webReason)")
+        shop.agent("web").process.signal(SIGCONT)
+        #expect(try await shop.waitFor("assembly.reachable", after: mark).count == 1, "\(shop.diagnostics)")
+        #expect(try await shop.waitForState("running", after: mark), "\(shop.diagnostics)")
+
+        // The broker restarted: one outage event, both sides reconnect, no guest is judged lost.
+        // Afterwards a failure inside each guest still arrives by push (so each agent's messages,
+        // heartbeats included, flow again) and is repaired.
+        mark = try await shop.lastSeq()
+        let connections = [
+            "db": shop.occurrences("db", "broker: connected"), "web": shop.occurrences("web", "broker: connected"),
+        ]
+        try shop.broker.restartServer()
+        #expect(try await shop.waitFor("monitor.connection-restored", after: mark).count == 1, "\(shop.diagnostics)")
+        for (assembly, resource) in [("db", "store"), ("web", "app")] {
+            #expect(shop.agentLogged(assembly, "broker: connected", count: connections[assembly]! + 1), "\(shop.diagnostics)")
+            let before = try await shop.lastSeq()
+            try FileManager.default.removeItem(atPath: shop.path("\(resource).state"))
+            let repaired = try await shop.waitFor("resource.restart", after: before)
+            #expect(repaired.first?["resource"] as? String == resource, "\(shop.diagnostics)")
+            #expect(try await shop.waitForState("running", after: before))
+        }
+        let afterOutage = try await shop.events().filter { ($0["seq"] as? Int ?? 0) > mark }.compactMap {
+            $0["kind"] as? String
+        }
+        #expect(afterOutage.filter { $0 == "monitor.connection-lost" }.count == 1, "\(afterOutage)")
+        #expect(!afterOutage.contains("assembly.restart"), "\(afterOutage)")
+        #expect(!afterOutage.contains("assembly.fence"), "\(afterOutage)")
+        #expect(try await shop.stateOf("db", "store") == "running")
+        #expect(try await shop.stateOf("web", "app") == "running")
+
+        // Stop: the agents stop the resources; nothing is left running.
+        let stopped = try shop.pcloudsh(["deployable_stop", "shop", "--wait", "--timeout", "60s"])
+        #expect(stopped.status == 0, "\(stopped.output)")
+        #expect(!FileManager.default.fileExists(atPath: shop.path("store.state")))
+        #expect(!FileManager.default.fileExists(atPath: shop.path("app.state")))
+
+        let kinds = try await shop.kinds()
+        let expected = [
+            "deployable.start", "assembly.start", "assembly.reachable", "resource.probe", "resource.start",
+            "deployable.state", "resource.restart", "resource.stop", "resource.start", "assembly.restart", "assembly.fence",
+            "assembly.fenced", "assembly.start", "assembly.reachable", "resource.probe", "assembly.restart",
+            "assembly.reachable", "monitor.connection-lost", "monitor.connection-restored", "resource.restart",
+            "resource.restart", "deployable.stop", "resource.stop", "assembly.stop", "deployable.monitoring-stopped",
+        ]
+        var position = kinds.startIndex
+        for kind in expected {
+            guard let found = kinds[position...].firstIndex(of: kind) else {
+                Issue.record("no \(kind) after event \(position) in \(kinds)")
+                break
+            }
+            position = found + 1
+        }
+        // Each start wrote one line: the first start, the restart after the pushed failure, the
+        // repair after the broker restart (the killed agent's resource was found running).
+        let starts = try String(contentsOfFile: shop.path("store.log"), encoding: .utf8).split(separator: "\n").count
+        #expect(starts == 3)
+    }
+
+    /// cped and the agents reach the broker over TLS (cped --broker-ca, the agents' `ca`): the
+    /// deployable starts, a failure inside a guest is pushed and repaired, and it stops.
+    @Test func agentMethodOverTLS() async throws {
+        let shop = try AgentShop(tls: true)
+        defer { shop.stop() }
+        let created = try await APIClient.unix(shop.cped.socketPath).call(.POST, "/v1/deployables", body: shop.yaml)
+        #expect(created.status == 201, "\(created.text)")
+        let started = try shop.pcloudsh(["deployable_start", "shop", "--wait", "--timeout", "90s"])
+        #expect(started.status == 0, "\(started.output)\n\(shop.diagnostics)")
+        #expect(shop.agentLogged("web", "app: ok (pushed)"), "\(shop.diagnostics)")
+        let mark = try await shop.lastSeq()
+        try FileManager.default.removeItem(atPath: shop.path("app.state"))
+        #expect(try await shop.waitFor("resource.restart", after: mark).first?["resource"] as? String == "app")
+        #expect(try await shop.waitForState("running", after: mark), "\(shop.diagnostics)")
+        let stopped = try shop.pcloudsh(["deployable_stop", "shop", "--wait", "--timeout", "60s"])
+        #expect(stopped.status == 0, "\(stopped.output)")
+        #expect(!FileManager.default.fileExists(atPath: shop.path("store.state")))
+        #expect(!FileManager.default.fileExists(atPath: shop.path("app.state")))
+        #expect(!(try await shop.kinds()).contains("monitor.connection-lost"))
+    }
+}
