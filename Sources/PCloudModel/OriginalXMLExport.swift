@@ -37,17 +37,33 @@ public enum OriginalXMLExport {
             out += "      </services>\n    </assembly>\n"
         }
         out += "  </assemblies>\n"
-        if deployable.ordering.isEmpty {
+        if !deployable.ordering.contains(where: { !$0.first.isPlaced && !$0.then.isPlaced }) {
             out += "  <constraints/>\n"
         } else {
             out += "  <constraints>\n"
-            for (index, ordering) in deployable.ordering.enumerated() {
+            for (index, ordering) in deployable.ordering.filter({ !$0.first.isPlaced && !$0.then.isPlaced }).enumerated() {
                 out +=
                     "    <service_dependancy id=\"\(index + 1)\" first=\(q("rsc_\(ordering.first.assembly)_\(ordering.first.resource)")) then=\(q("rsc_\(ordering.then.assembly)_\(ordering.then.resource)"))/>\n"
             }
             out += "  </constraints>\n"
         }
         return out + "</deployable>\n"
+    }
+
+    /// What `xml(_:)` leaves out because the original format has no place for it, one phrase
+    /// each; empty when the XML says everything the deployable does.
+    public static func unexpressible(_ deployable: Deployable) -> [String] {
+        var lost = deployable.resources.map { placed in
+            let over = placed.over.joined(separator: ", ")
+            guard let clone = placed.clone else { return "resource \(placed.name) (floating over \(over))" }
+            return "resource \(placed.name) (clone \(clone.name) of \(clone.max) over \(over))"
+        }
+        lost += deployable.ordering.filter { $0.first.isPlaced || $0.then.isPlaced }.map {
+            "ordering \($0.first) before \($0.then)"
+        }
+        if deployable.escalation != nil { lost.append("the deployable's own escalation limit") }
+        if deployable.hooks.script != nil || deployable.hooks.webhook != nil { lost.append("its hooks") }
+        return lost
     }
 
     private static func escalation(_ limit: EscalationLimit?) -> String {

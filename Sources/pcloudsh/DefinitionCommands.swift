@@ -51,6 +51,8 @@ struct DeployableExport: ParsableCommand {
     @Argument(help: "The deployable.") var name: String
     @Option(help: "yaml or xml.") var format: String = "yaml"
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+    @Flag(help: "Write the XML even when it cannot hold everything the deployable defines (says what is left out).")
+    var lossy = false
 
     func run() throws {
         guard let deployable = try global.openStore().deployable(named: name) else {
@@ -59,7 +61,18 @@ struct DeployableExport: ParsableCommand {
         let text: String
         switch format {
         case "yaml": text = YAMLExport.yaml(deployable)
-        case "xml": text = OriginalXMLExport.xml(deployable)
+        case "xml":
+            let lost = OriginalXMLExport.unexpressible(deployable)
+            if !lost.isEmpty {
+                let list = lost.joined(separator: "; ")
+                guard lossy else {
+                    throw ShellFailure(
+                        "the original XML format cannot hold \(list) of deployable '\(name)': export it as YAML, or pass --lossy to write the XML without them"
+                    )
+                }
+                FileHandle.standardError.write(Data("warning: left out of the XML: \(list)\n".utf8))
+            }
+            text = OriginalXMLExport.xml(deployable)
         default: throw ValidationError("--format must be yaml or xml, got '\(format)'")
         }
         if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }

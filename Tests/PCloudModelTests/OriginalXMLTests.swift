@@ -80,3 +80,15 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
         #expect(reloaded == deployable, "export of \(name):\n\(text)")
     }
 }
+
+@Test func theXMLExportNamesWhatTheOriginalFormatCannotHold() throws {
+    let loader = DefinitionLoader(root: packageRoot)
+    let clusterip = try loader.loadDeployable(file: packageRoot.appendingPathComponent("Deployables/clusterip.yaml"))
+    #expect(OriginalXMLExport.unexpressible(clusterip) == ["resource ClusterIP (clone CloneIP of 33 over a, b)"])
+    var demo = try loader.loadDeployable(file: packageRoot.appendingPathComponent("Deployables/demo.yaml"))
+    #expect(OriginalXMLExport.unexpressible(demo) == ["the deployable's own escalation limit"])
+    demo.escalation = nil
+    #expect(OriginalXMLExport.unexpressible(demo).isEmpty)
+    demo.hooks = Hooks(webhook: "http://127.0.0.1:9/hook")
+    #expect(OriginalXMLExport.unexpressible(demo) == ["its hooks"])
+}

@@ -135,3 +135,23 @@ import PCloudTestSupport
     #expect(try shell.run("deployable_list").stdout.contains("wordpress") == false)
     #expect(try shell.run("deployable_import", "Deployables/wordpress.yaml").status == 0, "the store is usable afterwards")
 }
+
+@Test func xmlExportRefusesToDropWhatTheOriginalFormatCannotHoldUnlessAskedTo() throws {
+    let shell = try ShellHarness()
+    #expect(try shell.run("deployable_import", "Deployables/clusterip.yaml").status == 0)
+    let refused = try shell.run("deployable_export", "clusterip", "--format", "xml")
+    #expect(refused.status == 1)
+    #expect(refused.stdout.isEmpty, "nothing half written")
+    #expect(refused.stderr.contains("cannot hold resource ClusterIP (clone CloneIP of 33 over a, b)"))
+    #expect(refused.stderr.contains("export it as YAML, or pass --lossy"))
+    let lossy = try shell.run("deployable_export", "clusterip", "--format", "xml", "--lossy")
+    #expect(lossy.status == 0)
+    #expect(lossy.stderr.contains("warning: left out of the XML: resource ClusterIP"))
+    #expect(lossy.stdout.contains(#"<assembly name="a""#) && !lossy.stdout.contains("ClusterIP"))
+    // The original walkthrough's deployable fits the format: no warning.
+    for command in [["assembly_create", "assy1", "debian12"], ["deployable_create", "dep1"], ["deployable_assembly_add", "dep1", "assy1"]] {
+        #expect(try shell.run(command).status == 0)
+    }
+    let plain = try shell.run("deployable_export", "dep1", "--format", "xml")
+    #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain.stderr)")
+}
