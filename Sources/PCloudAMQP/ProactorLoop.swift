@@ -9,6 +9,7 @@ final class ProactorLoop {
         var credit: Int
         var continuation: AsyncStream<AMQPMessage>.Continuation
         var link: OpaquePointer?
+        var behind = ConsumerLag()
     }
 
     private struct PendingSend {
@@ -241,7 +242,11 @@ final class ProactorLoop {
             pn_delivery_update(delivery, UInt64(PN_REJECTED))
         } else {
             do {
-                subscription.continuation.yield(try AMQPMessage(decoding: bytes))
+                if case .dropped = subscription.continuation.yield(try AMQPMessage(decoding: bytes)),
+                    let report = subscriptions[id]?.behind.dropped(now: .now)
+                {
+                    log("receiver \(subscription.address): \(report)")
+                }
                 pn_delivery_update(delivery, UInt64(PN_ACCEPTED))
             } catch {
                 log("rejected a message from \(subscription.address): \(error)")

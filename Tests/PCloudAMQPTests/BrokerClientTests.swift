@@ -1,6 +1,7 @@
 import Foundation
 import PCloudAMQP
 import PCloudTestSupport
+import Synchronization
 import Testing
 
 /// The Proton client against a real, private RabbitMQ.
@@ -25,6 +26,37 @@ extension RealBrokerTests {
             }
             #expect(received.map(\.body) == ["first", "second"])
             #expect(received.last?.correlationID == "c-2")
+            await client.shutdown()
+        }
+
+        /// A consumer that does not keep up loses the oldest messages, and the client says so in its
+        /// log instead of dropping them in silence.
+        @Test func aConsumerThatFallsBehindIsReportedNotDroppedInSilence() async throws {
+            if let reason = BrokerProcess.missing {
+                Issue.record("skipped: \(reason)")
+                return
+            }
+            let broker = try BrokerProcess()
+            let lines = Mutex<[String]>([])
+            let client = AMQPClient(endpoint: controllerEndpoint(broker)) { line in lines.withLock { $0.append(line) } }
+            let inbox = client.receive(from: "/queue/pcloud-slow", credit: 10)  // keeps the newest 1024
+            try await waitConnected(client)
+            try await eventually { try await client.send(AMQPMessage(body: "0"), to: "/queue/pcloud-slow") }
+            for number in 1..<1100 { try await client.send(AMQPMessage(body: "\(number)"), to: "/queue/pcloud-slow") }
+            var reported = false
+            for _ in 0..<200 where !reported {
+                try await Task.sleep(for: .milliseconds(50))
+                reported = lines.withLock {
+                    $0.contains { $0.contains("pcloud-slow: the consumer is behind: dropped the oldest") }
+                }
+            }
+            #expect(reported, "\(lines.withLock { $0.suffix(5) })")
+            var first: String?
+            for await message in inbox {
+                first = message.body
+                break
+            }
+            #expect(first != "0", "the oldest message should have been dropped")
             await client.shutdown()
         }
 
