@@ -10,6 +10,9 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
     private let state: AgentMonitorState
     private let replies = PendingReplies(prefix: "pcloud-controller")
     private let tasks: [Task<Void, Never>]
+    /// Whether the broker connection was ever up: a stream asked for later (an engine started
+    /// during an outage) then reports the outage rather than taking it for the first connect.
+    private let connectedOnce = ConnectedOnce()
 
     public init(
         endpoint: AMQPEndpoint, defaults: AgentSettings = AgentSettings(),
@@ -18,6 +21,7 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
         let client = AMQPClient(endpoint: endpoint, log: log)
         let state = AgentMonitorState(defaults: defaults, log: log)
         let replies = replies
+        let connectedOnce = connectedOnce
         self.client = client
         self.state = state
         let inbox = client.receive(from: AgentAddresses.controllerInbox, credit: 1024)
@@ -43,7 +47,10 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
                 }
             },
             Task {
-                for await connection in client.connectionStates() { await state.broker(connection) }
+                for await connection in client.connectionStates() {
+                    if case .connected = connection { connectedOnce.mark() }
+                    await state.broker(connection)
+                }
             },
             Task {
                 while !Task.isCancelled {
@@ -147,12 +154,14 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
     public func connectionStates() -> AsyncStream<MonitorConnectionState> {
         let states = client.connectionStates()
         let (stream, continuation) = AsyncStream.makeStream(of: MonitorConnectionState.self)
+        let connectedOnce = connectedOnce
         let task = Task {
-            var connectedBefore = false
+            var connectedBefore = connectedOnce.value
             for await state in states {
                 switch state {
                 case .connected:
                     connectedBefore = true
+                    connectedOnce.mark()
                     continuation.yield(.up)
                 case .disconnected(let reason) where connectedBefore:
                     continuation.yield(.down(reason: reason))

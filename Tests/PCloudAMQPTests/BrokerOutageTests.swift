@@ -46,5 +46,39 @@ extension RealBrokerTests {
             #expect(log.lines.contains { $0.contains("verdicts suspended") })
             await monitor.shutdown()
         }
+
+        /// An engine that starts while the broker is down (after it had been up) hears of the
+        /// outage, rather than taking the down state for "not connected yet".
+        @Test func aStreamAskedForDuringAnOutageReportsIt() async throws {
+            if let reason = BrokerProcess.missing {
+                Issue.record("skipped: \(reason)")
+                return
+            }
+            let broker = try BrokerProcess()
+            let monitor = AgentMonitor(endpoint: controllerEndpoint(broker))
+            var first = monitor.connectionStates().makeAsyncIterator()
+            #expect(await first.next() == .up)
+            broker.stopServer()
+            guard case .down = await first.next() else {
+                Issue.record("the first stream did not see the outage")
+                return
+            }
+            let later = monitor.connectionStates()
+            let reported = await withTaskGroup(of: MonitorConnectionState?.self) { group in
+                group.addTask { await later.first { _ in true } }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(30))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return await group.next() ?? nil
+            }
+            guard case .down(let reason) = reported else {
+                Issue.record("a stream asked for during the outage did not report it")
+                return
+            }
+            trace("outage reported to a late stream: \(reason)")
+            await monitor.shutdown()
+        }
     }
 }
