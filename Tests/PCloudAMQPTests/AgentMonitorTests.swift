@@ -15,13 +15,8 @@ extension RealBrokerTests {
                 Issue.record("skipped: \(reason)")
                 return
             }
-            let broker = try BrokerProcess()
-            try broker.addDeployableUser("demo", password: "demo-secret")
-            let log = LogLines()
-            let monitor = AgentMonitor(endpoint: controllerEndpoint(broker), log: log.append)
-            let observations = ObservationLog(monitor.observations())
-            let agent = try AgentProcess(
-                broker: broker, deployable: "demo", assembly: "web", password: "demo-secret", bootID: "boot-A")
+            let (broker, _, monitor, observations, agent) = try demoAgentWorld(bootID: "boot-A")
+            defer { withExtendedLifetime(broker) {} }  // the broker runs until the test ends
 
             let first = try await observations.next("first heartbeat", agent) {
                 if case .liveness(_, .alive) = $0 { true } else { false }
@@ -143,13 +138,7 @@ extension RealBrokerTests {
                 Issue.record("skipped: \(reason)")
                 return
             }
-            let broker = try BrokerProcess()
-            try broker.addDeployableUser("demo", password: "demo-secret")
-            let log = LogLines()
-            let monitor = AgentMonitor(endpoint: controllerEndpoint(broker), log: log.append)
-            let observations = ObservationLog(monitor.observations())
-            let agent = try AgentProcess(
-                broker: broker, deployable: "demo", assembly: "web", password: "demo-secret", bootID: "b")
+            let (broker, log, monitor, observations, agent) = try demoAgentWorld(bootID: "b")
             _ = try await observations.next("first heartbeat", agent) { if case .liveness = $0 { true } else { false } }
 
             // A guest sends garbage where heartbeats go: the controller logs why and carries on.

@@ -14,13 +14,7 @@ extension RealBrokerTests {
                 Issue.record("skipped: \(reason)")
                 return
             }
-            let broker = try BrokerProcess()
-            try broker.addDeployableUser("demo", password: "demo-secret")
-            let log = LogLines()
-            let monitor = AgentMonitor(endpoint: controllerEndpoint(broker), log: log.append)
-            let observations = ObservationLog(monitor.observations())
-            let agent = try AgentProcess(
-                broker: broker, deployable: "demo", assembly: "web", password: "demo-secret", bootID: "b")
+            let (broker, log, monitor, observations, agent) = try demoAgentWorld(bootID: "b")
             _ = try await observations.next("first heartbeat", agent) {
                 if case .liveness(_, .alive) = $0 { true } else { false }
             }
@@ -63,16 +57,7 @@ extension RealBrokerTests {
                 Issue.record("the first stream did not see the outage")
                 return
             }
-            let later = monitor.connectionStates()
-            let reported = await withTaskGroup(of: MonitorConnectionState?.self) { group in
-                group.addTask { await later.first { _ in true } }
-                group.addTask {
-                    try? await Task.sleep(for: .seconds(30))
-                    return nil
-                }
-                defer { group.cancelAll() }
-                return await group.next() ?? nil
-            }
+            let reported = await firstElement(of: monitor.connectionStates(), within: .seconds(30))
             guard case .down(let reason) = reported else {
                 Issue.record("a stream asked for during the outage did not report it")
                 return

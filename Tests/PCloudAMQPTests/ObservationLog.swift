@@ -1,5 +1,6 @@
 import Foundation
 import PCloudAMQP
+import PCloudAgentMonitor
 import PCloudModel
 import PCloudTestSupport
 
@@ -79,4 +80,21 @@ extension Observation {
         if case .resource(_, _, let result) = self { return result.code }
         return nil
     }
+}
+
+/// The usual world of the agent tests: a private broker with deployable demo's guest user, the
+/// controller's AgentMonitor (its log kept) and one real pcloud-agent for demo/web.
+func demoAgentWorld(
+    bootID: String
+) throws -> (
+    broker: BrokerProcess, log: LogLines, monitor: AgentMonitor, observations: ObservationLog, agent: AgentProcess
+) {
+    let broker = try BrokerProcess()
+    try broker.addDeployableUser("demo", password: "demo-secret")
+    let log = LogLines()
+    let monitor = AgentMonitor(endpoint: controllerEndpoint(broker), log: log.append)
+    let observations = ObservationLog(monitor.observations())
+    let agent = try AgentProcess(
+        broker: broker, deployable: "demo", assembly: "web", password: "demo-secret", bootID: bootID)
+    return (broker, log, monitor, observations, agent)
 }

@@ -37,15 +37,7 @@ struct SSHMonitorPushTests {
         let sessions = descendants(of: pid)
         kill(pid, SIGKILL)
         for session in sessions { kill(session, SIGKILL) }
-        let first = await withTaskGroup(of: Observation?.self) { group in
-            group.addTask { await stream.first { _ in true } }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(30))
-                return nil
-            }
-            defer { group.cancelAll() }
-            return await group.next() ?? nil
-        }
+        let first = await firstElement(of: stream, within: .seconds(30))
         guard case .liveness(let name, .unreachable(let reason)) = first else {
             Issue.record("expected a pushed unreachable, got \(String(describing: first))")
             return

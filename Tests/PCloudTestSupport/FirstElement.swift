@@ -1,0 +1,13 @@
+/// The first element `stream` yields within `limit`, or nil when none comes (or the stream ends):
+/// a test waiting for something pushed fails instead of hanging when it never is.
+public func firstElement<Element: Sendable>(of stream: AsyncStream<Element>, within limit: Duration) async -> Element? {
+    await withTaskGroup(of: Element?.self) { group in
+        group.addTask { await stream.first { _ in true } }
+        group.addTask {
+            try? await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        return await group.next() ?? nil
+    }
+}
