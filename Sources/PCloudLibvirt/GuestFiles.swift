@@ -19,8 +19,10 @@ struct GuestFiles {
         self.image = image
     }
 
-    /// Makes what is missing; returns the host public key when the guest has a disk to carry it.
-    func prepare(for spec: GuestSpec, domain: String) async throws -> String? {
+    /// Makes what is missing (and the seed disk again, so it carries the current definition);
+    /// returns the host public key when the guest has a disk to carry it. `agent` is the guest's
+    /// agent.json as the guest must see it (broker address on its network), for the agent method.
+    func prepare(for spec: GuestSpec, domain: String, agent: GuestAgentFile?) async throws -> String? {
         let files = FileManager.default
         try files.createDirectory(at: directory, withIntermediateDirectories: true)
         guard let base = image.rootDisk else { return nil }
@@ -31,13 +33,14 @@ struct GuestFiles {
             try await ExternalTool.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", domain, "-f", hostKey.path])
         }
         let publicKey = try String(contentsOf: hostKey.appendingPathExtension("pub"), encoding: .utf8)
-        if !files.fileExists(atPath: seed.path) { try await makeSeed(spec: spec, domain: domain) }
+        try await makeSeed(spec: spec, domain: domain, agent: agent)
         return publicKey.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// An ext4 image labelled `pcloud-seed` with the per-guest files; the base image's
-    /// pcloud-seed.service copies them into place before sshd starts.
-    private func makeSeed(spec: GuestSpec, domain: String) async throws {
+    /// pcloud-seed.service copies them into place before sshd and pcloud-agent start. It holds the
+    /// deployable's broker password when the guest runs the agent, so only root may read it.
+    private func makeSeed(spec: GuestSpec, domain: String, agent: GuestAgentFile?) async throws {
         let files = FileManager.default
         let content = directory.appendingPathComponent("seed")
         try? files.removeItem(at: content)
@@ -50,8 +53,13 @@ struct GuestFiles {
         }
         try Data(((spec.authorizedKey ?? "") + "\n").utf8).write(to: content.appendingPathComponent("authorized_keys"))
         try Data("\(spec.name.assembly)\n".utf8).write(to: content.appendingPathComponent("hostname"))
+        if let agent {
+            try agent.json().write(to: content.appendingPathComponent("agent.json"))
+            if let ca = agent.broker.caPEM { try Data(ca.utf8).write(to: content.appendingPathComponent("broker-ca.pem")) }
+        }
         let temporary = seed.appendingPathExtension("tmp")
         try? files.removeItem(at: temporary)
+        _ = files.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600])
         try await ExternalTool.run("mkfs.ext4", ["-q", "-F", "-L", "pcloud-seed", "-d", content.path, temporary.path, "4M"])
         try files.moveItem(at: temporary, to: seed)
     }

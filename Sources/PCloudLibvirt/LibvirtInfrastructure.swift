@@ -90,7 +90,6 @@ public final class LibvirtInfrastructure: Infrastructure {
         }
         let image = try BaseImage(name: imageName, directory: configuration.imageDirectory)
         let files = GuestFiles(domain: domain, configuration: configuration, image: image)
-        let hostKey = try await files.prepare(for: spec, domain: domain)
         let mac = DomainDefinition.mac(for: domain)
         let network: DomainDefinition.Network
         var address = spec.address
@@ -101,6 +100,8 @@ public final class LibvirtInfrastructure: Infrastructure {
             if address?.hasPrefix("127.") != true { address = DomainDefinition.loopbackAddress(for: domain) }
             network = .loopbackForward(address: address!)
         }
+        let agent = try spec.agent.map { try agentAsTheGuestSeesIt($0, domain: domain) }
+        let hostKey = try await files.prepare(for: spec, domain: domain, agent: agent)
         let metadata = GuestMetadata(guest: spec.name, deployableUUID: spec.deployableUUID, address: address, hostKey: hostKey)
         return DomainDefinition(
             name: domain, metadata: metadata, virtualization: configuration.virtualization, memoryMiB: spec.memoryMiB,
@@ -108,6 +109,23 @@ public final class LibvirtInfrastructure: Infrastructure {
             rootDisk: image.rootDisk == nil ? nil : files.overlay.path,
             seedDisk: image.rootDisk == nil ? nil : files.seed.path, network: network, mac: mac,
             consoleLog: files.consoleLog.path)
+    }
+
+    /// The guest reaches a broker on the host's loopback through QEMU user networking's gateway,
+    /// 10.0.2.2; on other networks a loopback broker cannot be reached, which is said now rather
+    /// than found later as a guest that never heartbeats.
+    func agentAsTheGuestSeesIt(_ agent: GuestAgentFile, domain: String) throws -> GuestAgentFile {
+        guard agent.broker.isLoopback else { return agent }
+        guard case .loopbackForward = configuration.network else {
+            throw LibvirtError(
+                operation: "define \(domain)",
+                message:
+                    "its agent cannot reach the broker at \(agent.broker.host) from this network: set the address guests reach the broker at (cped --broker-guest-address, or broker: {guest-host} in cped.yaml)"
+            )
+        }
+        var seen = agent
+        seen.broker.host = "10.0.2.2"
+        return seen
     }
 
     private func metadata(of domain: String) async throws -> GuestMetadata? {

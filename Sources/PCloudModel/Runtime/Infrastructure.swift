@@ -54,10 +54,13 @@ public struct GuestSpec: Sendable, Hashable {
     public var address: String?
     /// The deployable's public key the controller logs in with (`ssh-ed25519 AAAA...`).
     public var authorizedKey: String?
+    /// For the agent monitor method: what the guest's pcloud-agent is told (the driver writes it
+    /// into the guest); nil for ssh-monitored guests.
+    public var agent: GuestAgentFile?
 
     public init(
         name: GuestName, deployableUUID: String, image: String? = nil, memoryMiB: Int = 256,
-        vcpus: Int = 1, address: String? = nil, authorizedKey: String? = nil
+        vcpus: Int = 1, address: String? = nil, authorizedKey: String? = nil, agent: GuestAgentFile? = nil
     ) {
         self.name = name
         self.deployableUUID = deployableUUID
@@ -66,6 +69,7 @@ public struct GuestSpec: Sendable, Hashable {
         self.vcpus = vcpus
         self.address = address
         self.authorizedKey = authorizedKey
+        self.agent = agent
     }
 }
 
