@@ -16,11 +16,14 @@ struct BuiltInDrivers: DriverFactory {
     let ssh: SSHMonitor
     /// One connection to the broker for every deployable using guest agents; made when first needed.
     let agent: AgentMonitor?
+    /// The broker users of deployables whose guests pcloud makes and their agents join.
+    let guestUsers: GuestBrokerUsers?
     /// One libvirt connection (one event thread) per URI, shared by the deployables that use it.
     let libvirt = LibvirtConnections()
 
-    init(sshKeyPath: String, broker: ControllerConfiguration.Broker?, logger: Logger) {
+    init(sshKeyPath: String, broker: ControllerConfiguration.Broker?, brokerUsers: URL, logger: Logger) {
         ssh = SSHMonitor(identity: SSHIdentity(privateKeyPath: sshKeyPath))
+        guestUsers = broker.map { GuestBrokerUsers(broker: $0, directory: brokerUsers) }
         agent = broker.map { broker in
             AgentMonitor(
                 endpoint: AMQPEndpoint(
@@ -56,6 +59,18 @@ struct BuiltInDrivers: DriverFactory {
             }
             return agent
         }
+    }
+
+    /// Guests pcloud makes (libvirt, OpenStack) are told the broker and their deployable's user;
+    /// static hosts run an agent their owner configured.
+    func guestBroker(for deployable: Deployable) async throws -> GuestAgentFile.Broker? {
+        guard deployable.monitor.method == .agent else { return nil }
+        if case .static = deployable.infrastructure { return nil }
+        guard let guestUsers else {
+            throw DriverUnavailable(
+                "the agent monitor needs a broker: set broker: {host, port, user, password-file} in cped.yaml")
+        }
+        return try await guestUsers.guestBroker(for: deployable.name)
     }
 }
 

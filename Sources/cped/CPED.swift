@@ -25,6 +25,11 @@ struct CPED: AsyncParsableCommand {
     @Option(help: "The broker user of the controller.") var brokerUser = "pcloud"
     @Option(help: "File holding the controller's broker password.") var brokerPasswordFile: String?
     @Option(help: "CA certificates (PEM) for the broker's TLS certificate: connect with AMQPS.") var brokerCa: String?
+    @Option(
+        help: "The broker as guests reach it, HOST[:PORT] (default: --broker; loopback is reached from QEMU user networking).")
+    var brokerGuestAddress: String?
+    @Option(help: "Makes each deployable's broker user for its guests (default /usr/share/pcloud/broker/pcloud-broker-users).")
+    var brokerUsersCommand: String?
 
     func run() async throws {
         umask(0o077)  // the socket, the store and anything else cped writes are private to its user
@@ -36,24 +41,7 @@ struct CPED: AsyncParsableCommand {
         if let definitions { settings.definitionsPath = definitions }
         if let logLevel { settings.logLevel = logLevel }
         if let sshKey { settings.sshKeyPath = sshKey }
-        if let broker {
-            let parts = broker.split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
-                throw ValidationError("--broker takes HOST:PORT, got '\(broker)'")
-            }
-            guard let brokerPasswordFile else {
-                throw ValidationError("--broker needs --broker-password-file: the broker requires credentials")
-            }
-            settings.broker = .init(
-                host: String(parts[0]), port: port, user: brokerUser,
-                password: try ControllerConfiguration.readSecret(brokerPasswordFile, at: "--broker-password-file"))
-        }
-        if let brokerCa {
-            guard settings.broker != nil else {
-                throw ValidationError("--broker-ca needs a broker (--broker or broker: in the settings)")
-            }
-            settings.broker?.caFile = brokerCa
-        }
+        try applyBrokerOptions(to: &settings)
         if let tcp {
             let parts = tcp.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
@@ -82,7 +70,11 @@ struct CPED: AsyncParsableCommand {
         try ControllerKey.ensure(settings.sshKeyPath, logger: logger)
         let engines = Engines(
             controller: controller,
-            drivers: BuiltInDrivers(sshKeyPath: settings.sshKeyPath, broker: settings.broker, logger: logger))
+            drivers: BuiltInDrivers(
+                sshKeyPath: settings.sshKeyPath, broker: settings.broker,
+                brokerUsers: URL(fileURLWithPath: settings.storePath).deletingLastPathComponent()
+                    .appendingPathComponent("broker-users"),
+                logger: logger))
         var services: [any Service] = APIServer.applications(
             controller: controller, engines: engines, metrics: registry, logger: logger)
         services.append(EngineService(engines: engines))

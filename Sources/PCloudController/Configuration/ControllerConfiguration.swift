@@ -10,6 +10,15 @@ import Yams
 /// store: /var/lib/pcloud/pcloud.sqlite
 /// definitions: /usr/share/pcloud       # holds Assemblies/ and Assemblies/templates/
 /// log-level: info
+/// broker:                              # optional: for the agent monitor method
+///   host: 127.0.0.1
+///   port: 5672
+///   user: pcloud
+///   password-file: /etc/pcloud/broker-controller.password
+///   ca-file: /etc/pcloud/broker-ca.pem # optional: AMQPS
+///   guest-host: 192.168.122.1          # optional: the broker as guests reach it
+///   guest-port: 5672
+///   users-command: /usr/share/pcloud/broker/pcloud-broker-users
 /// ```
 public struct ControllerConfiguration: Sendable, Equatable {
     public var socketPath = "/run/pcloud/cped.sock"
@@ -29,6 +38,13 @@ public struct ControllerConfiguration: Sendable, Equatable {
         public var password: String
         /// CA certificates (PEM) the broker's TLS certificate must chain to: AMQPS when set.
         public var caFile: String?
+        /// The broker as guests reach it, when not at `host`/`port` (a loopback `host` is
+        /// reached from QEMU user networking through its gateway, without this).
+        public var guestHost: String?
+        public var guestPort: Int?
+        /// Makes each deployable's broker user: `COMMAND add-deployable NAME`, the password in
+        /// PCLOUD_DEPLOYABLE_PASSWORD (broker/pcloud-broker-users, installed with the broker).
+        public var usersCommand = "/usr/share/pcloud/broker/pcloud-broker-users"
 
         public init(host: String, port: Int, user: String, password: String, caFile: String? = nil) {
             self.host = host
@@ -74,8 +90,17 @@ public struct ControllerConfiguration: Sendable, Equatable {
             case "log-level": configuration.logLevel = try string(value, at)
             case "ssh-key": configuration.sshKeyPath = try string(value, at)
             case "broker":
+                let brokerKeys = [
+                    "host", "port", "user", "password-file", "ca-file", "guest-host", "guest-port", "users-command",
+                ]
                 guard case .mapping(let broker) = value else {
-                    throw ConfigurationError("\(at): expected {host, port, user, password-file, ca-file}")
+                    throw ConfigurationError("\(at): expected {\(brokerKeys.joined(separator: ", "))}")
+                }
+                for (node, _) in broker {
+                    guard let name = node.string, !brokerKeys.contains(name) else { continue }
+                    throw ConfigurationError(
+                        "\(file.path):\(node.mark?.line ?? 1):\(node.mark?.column ?? 1): broker.\(name): unknown setting\(DidYouMean.hint(for: name, among: brokerKeys))"
+                    )
                 }
                 let host = try broker["host"].map { try string($0, "\(at).host") } ?? "127.0.0.1"
                 let port = broker["port"]?.int ?? 5672
@@ -86,6 +111,16 @@ public struct ControllerConfiguration: Sendable, Equatable {
                 configuration.broker = Broker(
                     host: host, port: port, user: user, password: try Self.readSecret(passwordFile, at: "\(at).password-file"),
                     caFile: try broker["ca-file"].map { try string($0, "\(at).ca-file") })
+                configuration.broker?.guestHost = try broker["guest-host"].map { try string($0, "\(at).guest-host") }
+                configuration.broker?.guestPort = try broker["guest-port"].map { node in
+                    guard let port = node.int, (1...65535).contains(port) else {
+                        throw ConfigurationError("\(at).guest-port: expected a port number from 1 to 65535")
+                    }
+                    return port
+                }
+                if let command = broker["users-command"] {
+                    configuration.broker?.usersCommand = try string(command, "\(at).users-command")
+                }
             case "tcp":
                 guard case .mapping(let tcp) = value else { throw ConfigurationError("\(at): expected {host, port, token-file}") }
                 let host = try tcp["host"].map { try string($0, "\(at).host") } ?? "127.0.0.1"

@@ -5,6 +5,15 @@ import PCloudModel
 public protocol DriverFactory: Sendable {
     func infrastructure(for deployable: Deployable) throws -> any Infrastructure
     func monitor(for deployable: Deployable) throws -> any Monitor
+    /// For a deployable watched by the agent on guests pcloud makes: the broker as its guests
+    /// reach it, as the deployable's own broker user (made when first needed). The driver writes
+    /// it into each guest's agent.json. nil when its guests are told nothing (the ssh method, or
+    /// existing hosts that run an agent configured by their owner).
+    func guestBroker(for deployable: Deployable) async throws -> GuestAgentFile.Broker?
+}
+
+extension DriverFactory {
+    public func guestBroker(for deployable: Deployable) async throws -> GuestAgentFile.Broker? { nil }
 }
 
 /// A driver the deployable needs is not built in or not configured.

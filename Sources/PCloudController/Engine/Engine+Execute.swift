@@ -45,9 +45,14 @@ extension Engine {
     }
 
     func startAssembly(_ assembly: String) {
-        let spec = spec(for: assembly)
-        tasks["infra:\(assembly)"] = Task { [infrastructure, inbox] in
+        var spec = spec(for: assembly)
+        let deployable = policy.deployable
+        let definition = deployable.assembly(named: assembly)
+        tasks["infra:\(assembly)"] = Task { [infrastructure, inbox, guestBroker] in
             do {
+                if let definition, let broker = try await guestBroker(deployable) {
+                    spec.agent = GuestAgentFile(broker: broker, deployable: deployable.name, assembly: definition)
+                }
                 let info = try await infrastructure.start(spec)
                 inbox.yield(.guestStarted(info))
             } catch {

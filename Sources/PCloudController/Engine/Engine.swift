@@ -28,10 +28,13 @@ public actor Engine {
     var startedAt: [String: Double] = [:]
     /// How long a started guest may take to become reachable before it counts as failed.
     let bootTimeout: Duration
+    /// The broker account its guests' agents use (asked for at each guest start; nil = none).
+    let guestBroker: @Sendable (Deployable) async throws -> GuestAgentFile.Broker?
 
     init(
         deployable: Deployable, runtime: DeployableRuntime, controller: Controller, infrastructure: any Infrastructure,
         monitor: any Monitor, bootTimeout: Duration = .seconds(300),
+        guestBroker: @escaping @Sendable (Deployable) async throws -> GuestAgentFile.Broker? = { _ in nil },
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         name = deployable.name
@@ -41,6 +44,7 @@ public actor Engine {
         self.infrastructure = infrastructure
         self.monitor = monitor
         self.bootTimeout = bootTimeout
+        self.guestBroker = guestBroker
         self.clock = clock
         var logger = controller.logger
         logger[metadataKey: "deployable"] = "\(deployable.name)"

@@ -83,7 +83,8 @@ public actor Engines {
             resume = true
         }
         let engine = Engine(
-            deployable: deployable, runtime: runtime, controller: controller, infrastructure: infrastructure, monitor: monitor)
+            deployable: deployable, runtime: runtime, controller: controller, infrastructure: infrastructure, monitor: monitor,
+            guestBroker: { [drivers] in try await drivers.guestBroker(for: $0) })
         let task = Task { [weak self] in
             await engine.run(resuming: resume || resuming)
             await self?.finished(name, engine)
