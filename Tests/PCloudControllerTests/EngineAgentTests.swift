@@ -129,4 +129,35 @@ struct EngineAgentTests {
         #expect(!FileManager.default.fileExists(atPath: shop.path("app.state")))
         #expect(!(try await shop.kinds()).contains("monitor.connection-lost"))
     }
+
+    /// A stop asked for while the broker is down waits for it (the guests are reached only through
+    /// it) and says so in an event, instead of seeming stuck; once the broker is back the agents
+    /// stop the resources and the deployable is stopped.
+    @Test func aStopDuringABrokerOutageSaysItWaitsAndFinishesWhenTheBrokerIsBack() async throws {
+        let shop = try AgentShop()
+        defer { shop.stop() }
+        let created = try await APIClient.unix(shop.cped.socketPath).call(.POST, "/v1/deployables", body: shop.yaml)
+        #expect(created.status == 201, "\(created.text)")
+        let started = try shop.pcloudsh(["deployable_start", "shop", "--wait", "--timeout", "90s"])
+        #expect(started.status == 0, "\(started.output)\n\(shop.diagnostics)")
+
+        let mark = try await shop.lastSeq()
+        shop.broker.stopServer()
+        #expect(try await shop.waitFor("monitor.connection-lost", after: mark).count == 1, "\(shop.diagnostics)")
+        let stop = try shop.pcloudsh(["deployable_stop", "shop"])
+        #expect(stop.status == 0, "\(stop.output)")
+        let waiting = try await shop.waitFor("monitor.operations-waiting", after: mark)
+        let message = waiting.first?["message"] as? String ?? ""
+        #expect(message.contains("resource stop of") && message.contains("agent monitor's connection"), "\(message)")
+        #expect(FileManager.default.fileExists(atPath: shop.path("store.state")))
+        #expect(FileManager.default.fileExists(atPath: shop.path("app.state")))
+
+        try shop.broker.restartServer()
+        #expect(try await shop.waitForState("stopped", after: mark, seconds: 120), "\(shop.diagnostics)")
+        #expect(!FileManager.default.fileExists(atPath: shop.path("store.state")))
+        #expect(!FileManager.default.fileExists(atPath: shop.path("app.state")))
+        let kinds = try await shop.events().filter { ($0["seq"] as? Int ?? 0) > mark }.compactMap { $0["kind"] as? String }
+        #expect(kinds.filter { $0 == "monitor.operations-waiting" }.count == 1, "\(kinds)")
+        #expect(!kinds.contains("assembly.fence"), "\(kinds)")
+    }
 }

@@ -110,6 +110,7 @@ extension Engine {
             return
         }
         let livenessTimeout = policy.deployable.monitor.timeout
+        noteOperationWaits(action, id)
         tasks["op:\(id)"] = Task { [monitor, inbox, name] in
             let began = ContinuousClock.now
             let result = await monitor.run(

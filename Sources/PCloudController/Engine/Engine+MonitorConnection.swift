@@ -10,6 +10,7 @@ extension Engine {
         case .down(let reason):
             guard monitorConnectionLost == nil else { return }
             monitorConnectionLost = reason
+            operationsWaitingSaid = false
             event = StoredEvent(
                 at: clock(), deployable: name, kind: "monitor.connection-lost", severity: .warning,
                 message:
@@ -23,5 +24,20 @@ extension Engine {
                 message: "the \(policy.deployable.monitor.method.rawValue) monitor is connected again: guests are judged again")
         }
         _ = try? await controller.publish([event])
+    }
+
+    /// A resource operation asked for during the outage waits for the connection (the guest is
+    /// reached only through it), however long that takes: said once per outage, so a stop or a
+    /// repair that seems stuck explains itself.
+    func noteOperationWaits(_ action: ResourceAction, _ id: ResourceID) {
+        guard let reason = monitorConnectionLost, !operationsWaitingSaid else { return }
+        operationsWaitingSaid = true
+        let method = policy.deployable.monitor.method.rawValue
+        let event = StoredEvent(
+            at: clock(), deployable: name, kind: "monitor.operations-waiting", severity: .warning,
+            message:
+                "resource \(action.rawValue) of \(id) waits for the \(method) monitor's connection (\(reason)); resource operations go on when it is back"
+        )
+        Task { [controller] in _ = try? await controller.publish([event]) }
     }
 }

@@ -24,6 +24,8 @@ public actor Engine {
     var lastUptime: [String: Duration] = [:]
     /// Why the monitor's own connection (the agent monitor's broker) is down, while it is.
     var monitorConnectionLost: String?
+    /// Whether this outage's waiting operations were reported (once per outage).
+    var operationsWaitingSaid = false
     /// When each guest was last started (for the boot timeout).
     var startedAt: [String: Double] = [:]
     /// How long a started guest may take to become reachable before it counts as failed.
