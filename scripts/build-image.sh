@@ -1,22 +1,39 @@
 #!/usr/bin/env bash
 # Builds pcloud's base guest image ("jeos"): Debian 12 minbase + systemd + openssh-server + a
-# kernel and initramfs + resource-agents, as a raw ext4 root file system with the kernel and
-# initrd beside it, so QEMU boots it directly (root=/dev/vda console=ttyS0), no boot loader.
+# kernel and initramfs + resource-agents + pcloud-agent (for the agent monitor method), as a raw
+# ext4 root file system with the kernel and initrd beside it, so QEMU boots it directly
+# (root=/dev/vda console=ttyS0), no boot loader.
 #
 #   scripts/build-image.sh [NAME [DIR]]      NAME defaults to debian12, DIR to /var/lib/pcloud/images
 #
 # Output: DIR/NAME.img, DIR/NAME.vmlinuz, DIR/NAME.initrd. Cached: an existing image is kept
 # (delete it, or set PCLOUD_IMAGE_REBUILD=1, to build again). Per-guest files (ssh host key,
-# authorized key, hostname) are not in the image: the libvirt driver puts them on a small seed
-# disk (vdb, label pcloud-seed) that pcloud-seed.service copies into place before sshd starts.
+# authorized key, hostname, and agent.json for guests watched by the agent) are not in the image:
+# the libvirt driver puts them on a small seed disk (vdb, label pcloud-seed) that
+# pcloud-seed.service copies into place before sshd and pcloud-agent start.
+#
+# pcloud-agent is built from this checkout with scripts/build-agent.sh (Swift runtime linked
+# statically) when the image is (re)built; PCLOUD_AGENT_BINARY=PATH uses a binary built before.
+# The image is built again when the agent's sources change.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 name=${1:-debian12}
 out=${2:-/var/lib/pcloud/images}
 case "$name" in debian12) suite=bookworm ;; *) die "unknown image $name (known: debian12)" ;; esac
 # What goes into the image; an image built from another list is built again.
-packages=systemd-sysv,udev,openssh-server,linux-image-amd64,resource-agents,iproute2,procps,netbase,busybox
-recipe="$name: $packages"
+# libqpid-proton11, libicu72 and libxml2: what the statically linked pcloud-agent still loads.
+packages=systemd-sysv,udev,openssh-server,linux-image-amd64,resource-agents,iproute2,procps,netbase,busybox,libqpid-proton11,libicu72,libxml2
+repo=$(cd "$(dirname "$0")/.." && pwd)
+agent_sources=(Package.swift Sources/pcloud-agent Sources/PCloudAMQP Sources/PCloudModel Sources/CQpidProton systemd/pcloud-agent.service)
+if [ -n "${PCLOUD_AGENT_BINARY:-}" ]; then
+  [ -x "$PCLOUD_AGENT_BINARY" ] || die "PCLOUD_AGENT_BINARY=$PCLOUD_AGENT_BINARY is not an executable"
+  agent="binary $(sha256sum <"$PCLOUD_AGENT_BINARY" | cut -c1-16)"
+elif [ -d "$repo/Sources/pcloud-agent" ]; then
+  agent="sources $(cd "$repo" && find "${agent_sources[@]}" -type f | sort | xargs sha256sum | sha256sum | cut -c1-16)"
+else
+  agent="none"
+fi
+recipe="$name: $packages; pcloud-agent: $agent"
 if [ -s "$out/$name.img" ] && [ -s "$out/$name.vmlinuz" ] && [ -s "$out/$name.initrd" ] && [ -z "${PCLOUD_IMAGE_REBUILD:-}" ] &&
   [ "$(cat "$out/$name.recipe" 2>/dev/null)" = "$recipe" ]; then
   say "$name is already built in $out"
@@ -30,6 +47,15 @@ trap 'rm -rf "$work"' EXIT
 root="$work/root"
 start=$(date +%s)
 step() { say "[$(($(date +%s) - start))s] $*"; }
+
+if [ "$agent" = none ]; then
+  say "warning: no pcloud-agent sources beside this script and no PCLOUD_AGENT_BINARY: the image will not have the agent (guests can be watched over ssh only)"
+elif [ -z "${PCLOUD_AGENT_BINARY:-}" ]; then
+  step "0/4 building pcloud-agent (release, Swift runtime linked statically)"
+  bash "$repo/scripts/build-agent.sh" "$work/pcloud-agent" >"$work/agent-build.log" 2>&1 ||
+    { tail -30 "$work/agent-build.log"; die "building pcloud-agent failed (above)"; }
+  tail -1 "$work/agent-build.log"
+fi
 
 step "1/4 debootstrap $suite minbase + openssh-server + kernel + resource-agents (about 2 minutes)"
 debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$mirror" 2>&1 |
@@ -58,6 +84,14 @@ if [ -b /dev/vdb ]; then
   install -d -m 700 /root/.ssh
   install -m 600 /run/pcloud-seed/authorized_keys /root/.ssh/authorized_keys
   [ -s /run/pcloud-seed/hostname ] && hostname "$(cat /run/pcloud-seed/hostname)"
+  # The agent method: the broker, the deployable's credentials and the resources to watch.
+  if [ -s /run/pcloud-seed/agent.json ]; then
+    install -d -m 700 /etc/pcloud
+    install -m 600 /run/pcloud-seed/agent.json /etc/pcloud/agent.json
+    if [ -s /run/pcloud-seed/broker-ca.pem ]; then install -m 644 /run/pcloud-seed/broker-ca.pem /etc/pcloud/broker-ca.pem; fi
+  else
+    rm -f /etc/pcloud/agent.json
+  fi
   umount /run/pcloud-seed
 fi
 [ -s /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
@@ -66,8 +100,8 @@ SEED
 chmod 755 "$root/usr/local/sbin/pcloud-seed"
 cat >"$root/etc/systemd/system/pcloud-seed.service" <<'UNIT'
 [Unit]
-Description=pcloud per-guest files (ssh host key, authorized key, hostname)
-Before=ssh.service
+Description=pcloud per-guest files (ssh host key, authorized key, hostname, agent.json)
+Before=ssh.service pcloud-agent.service
 After=local-fs.target
 
 [Service]
@@ -79,6 +113,15 @@ StandardOutput=journal+console
 [Install]
 WantedBy=multi-user.target
 UNIT
+if [ "$agent" != none ]; then
+  install -m 755 "${PCLOUD_AGENT_BINARY:-$work/pcloud-agent}" "$root/usr/local/bin/pcloud-agent"
+  install -m 644 "$repo/systemd/pcloud-agent.service" "$root/etc/systemd/system/pcloud-agent.service"
+  # It must load in the image (every library it needs is there): then it refuses the missing file,
+  # or, since the chroot has no /proc to read its arguments from, prints its usage.
+  check=$(chroot "$root" /usr/local/bin/pcloud-agent --config /nonexistent 2>&1 || true)
+  case "$check" in *"bad configuration"* | *"usage: pcloud-agent"*) ;; *) die "pcloud-agent does not run in the image: $check" ;; esac
+  chroot "$root" systemctl enable pcloud-agent.service >/dev/null 2>&1
+fi
 chroot "$root" systemctl enable pcloud-seed.service systemd-networkd.service ssh.service >/dev/null 2>&1
 chroot "$root" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_reap.service >/dev/null 2>&1 || true
 chroot "$root" apt-get clean

@@ -60,13 +60,7 @@ struct DebianGuestTests {
 
 /// Why the debian12 image cannot be booted here, or nil.
 enum DebianImage {
-    static let missing: String? = {
-        if let reason = LibvirtDaemon.missing { return reason }
-        if !FileManager.default.fileExists(atPath: "\(TinyGuest.images)/debian12.img") {
-            return "\(TinyGuest.images)/debian12.img is not built (run scripts/build-image.sh debian12)"
-        }
-        return missingPrerequisite(executables: ["/usr/bin/ssh", "/usr/bin/ssh-keygen"])
-    }()
+    static let missing = LibvirtDaemon.debianImageMissing
 }
 
 /// True when something on address:22 sends an SSH identification line.

@@ -1,11 +1,12 @@
 import Foundation
 import PCloudLibvirt
 import PCloudModel
+import PCloudTestSupport
 
 /// Specs and configurations for the tests' guests.
 enum TinyGuest {
     /// Where scripts/build-tiny-guest.sh puts the real kernel + busybox initramfs.
-    static let images = "/var/lib/pcloud/images"
+    static let images = LibvirtDaemon.images
 
     static func spec(_ deployable: String, _ assembly: String, image: String = "tiny", memoryMiB: Int = 128) -> GuestSpec {
         GuestSpec(

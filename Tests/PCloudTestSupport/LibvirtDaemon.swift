@@ -1,5 +1,4 @@
 import Foundation
-import PCloudTestSupport
 
 /// The real libvirtd (and virtlogd) the QEMU tests use. A daemon that is already running is
 /// used and left alone; otherwise the fixture starts them in the foreground and stops them by
@@ -9,23 +8,34 @@ import PCloudTestSupport
 /// zombie is reaped, and QEMU is reparented to the nearest subreaper. This machine's PID 1 reaps
 /// about every 2 s, which would delay every crash event by that much; tini reaps at once, as
 /// systemd does on a normal host.
-actor LibvirtDaemon {
-    static let shared = LibvirtDaemon()
-    static let socket = "/var/run/libvirt/libvirt-sock"
-    static let logSocket = "/var/run/libvirt/virtlogd-sock"
+public actor LibvirtDaemon {
+    public static let shared = LibvirtDaemon()
+    /// Base images: scripts/build-tiny-guest.sh's and scripts/build-image.sh's.
+    public static let images = "/var/lib/pcloud/images"
+    public static let socket = "/var/run/libvirt/libvirt-sock"
+    public static let logSocket = "/var/run/libvirt/virtlogd-sock"
 
     /// Why real QEMU guests cannot run here, or nil.
-    static let missing: String? = {
+    public static let missing: String? = {
         if let reason = missingPrerequisite(
             executables: ["/usr/sbin/libvirtd", "/usr/sbin/virtlogd", "/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img"],
             needsRoot: true)
         {
             return reason
         }
-        for file in ["tiny.vmlinuz", "tiny.initrd"] where !FileManager.default.fileExists(atPath: "\(TinyGuest.images)/\(file)") {
-            return "\(TinyGuest.images)/\(file) is missing (run scripts/setup/libvirt.sh)"
+        for file in ["tiny.vmlinuz", "tiny.initrd"] where !FileManager.default.fileExists(atPath: "\(LibvirtDaemon.images)/\(file)") {
+            return "\(LibvirtDaemon.images)/\(file) is missing (run scripts/setup/libvirt.sh)"
         }
         return nil
+    }()
+
+    /// Why the debian12 image (scripts/build-image.sh) cannot be booted here, or nil.
+    public static let debianImageMissing: String? = {
+        if let reason = missing { return reason }
+        if !FileManager.default.fileExists(atPath: "\(images)/debian12.img") {
+            return "\(images)/debian12.img is not built (run scripts/build-image.sh debian12)"
+        }
+        return missingPrerequisite(executables: ["/usr/bin/ssh", "/usr/bin/ssh-keygen"])
     }()
 
     private var users = 0
@@ -33,10 +43,10 @@ actor LibvirtDaemon {
     private var virtlogd: ManagedProcess?
 
     /// True when this fixture started libvirtd (so a test may restart it).
-    var ownsLibvirtd: Bool { libvirtd != nil }
+    public var ownsLibvirtd: Bool { libvirtd != nil }
 
     /// Runs `body` with the daemons up; releases them afterwards, also when `body` throws.
-    static func using(_ body: () async throws -> Void) async throws {
+    public static func using(_ body: () async throws -> Void) async throws {
         try await shared.acquire()
         do {
             try await body()
@@ -58,7 +68,7 @@ actor LibvirtDaemon {
     }
 
     /// Stops the libvirtd this fixture started and starts a new one (guests keep running).
-    func restartLibvirtd() throws {
+    public func restartLibvirtd() throws {
         guard let running = libvirtd else { throw ControllerError("libvirtd was not started by the tests") }
         running.stop(grace: 15)
         libvirtd = nil
@@ -103,7 +113,7 @@ actor LibvirtDaemon {
 }
 
 /// True when a connect to the unix socket at `path` succeeds (a daemon is serving it).
-func unixSocketAccepts(_ path: String) -> Bool {
+public func unixSocketAccepts(_ path: String) -> Bool {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
