@@ -90,6 +90,9 @@ public enum AgentCodec {
             try require(!request.id.isEmpty, "request without id")
             try require(AgentRequest.actions.contains(request.action), "unknown action '\(request.action)'")
             try require((request.timeout ?? 1) > 0 && (request.timeout ?? 1) <= 86_400, "request timeout out of range")
+            try require(
+                (request.monitorInterval ?? 1) >= 0.1 && (request.monitorInterval ?? 1) <= 86_400, "monitor_interval out of range"
+            )
             let resource = request.resource
             try require(
                 ResourceSpec.classes.contains(resource.resourceClass), "unknown resource class '\(resource.resourceClass)'")

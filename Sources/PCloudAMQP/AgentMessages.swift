@@ -107,12 +107,22 @@ public struct AgentRequest: Codable, Sendable, Hashable {
     public var resource: ResourceSpec
     /// Seconds the agent lets the operation run before killing it (it replies with an error).
     public var timeout: Double?
+    /// When set, a resource this request finds or leaves running is then monitored by the agent
+    /// itself every `monitorInterval` seconds (each change pushed at once) until a stop; older
+    /// agents ignore it.
+    public var monitorInterval: Double?
 
-    public init(id: String, action: String, resource: ResourceSpec, timeout: Double? = nil) {
+    public init(id: String, action: String, resource: ResourceSpec, timeout: Double? = nil, monitorInterval: Double? = nil) {
         self.id = id
         self.action = action
         self.resource = resource
         self.timeout = timeout
+        self.monitorInterval = monitorInterval
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case v, id, action, resource, timeout
+        case monitorInterval = "monitor_interval"
     }
 
     public static let actions: Set<String> = ["probe", "monitor", "start", "stop"]

@@ -103,7 +103,8 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
             provider: resource.provider, params: parameters,
             commands: resource.commands.map { ExecCommandSpec(monitor: $0.monitor, start: $0.start, stop: $0.stop) })
         let request = AgentRequest(
-            id: "\(name).\(resource.name).\(action.rawValue)", action: action.rawValue, resource: spec, timeout: timeout.seconds)
+            id: "\(name).\(resource.name).\(action.rawValue)", action: action.rawValue, resource: spec, timeout: timeout.seconds,
+            monitorInterval: resource.monitor.interval.seconds)
         do {
             let reply = try await send(request, to: name, timeout: timeout)
             guard Self.sentBy(reply, name.deployable) else {

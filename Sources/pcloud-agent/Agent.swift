@@ -18,13 +18,11 @@ struct Agent: Sendable {
 
     func run() async {
         AgentLog.write("\(config.deployable)/\(config.assembly): broker \(config.broker.host):\(config.broker.port ?? 5672)")
+        let monitors = LocalMonitors(configured: config.resources) { resource in await monitor(resource) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await logConnectionStates() }
             group.addTask { await heartbeats() }
-            group.addTask { await serveRequests() }
-            for resource in config.resources {
-                group.addTask { await monitor(resource) }
-            }
+            group.addTask { await serveRequests(monitors) }
         }
     }
 
@@ -70,16 +68,16 @@ struct Agent: Sendable {
         return Double(text.split(separator: " ").first ?? "") ?? 0
     }
 
-    private func serveRequests() async {
+    private func serveRequests(_ monitors: LocalMonitors) async {
         let address = AgentAddresses.requests(deployable: config.deployable, assembly: config.assembly)
         await withTaskGroup(of: Void.self) { group in
             for await message in client.receive(from: address, credit: 16) {
-                group.addTask { await serve(message) }
+                group.addTask { await serve(message, monitors) }
             }
         }
     }
 
-    private func serve(_ message: AMQPMessage) async {
+    private func serve(_ message: AMQPMessage, _ monitors: LocalMonitors) async {
         let replyTo = message.replyTo ?? AgentAddresses.replies(deployable: config.deployable, assembly: config.assembly)
         let request: AgentRequest
         switch AgentCodec.decode(message) {
@@ -102,6 +100,7 @@ struct Agent: Sendable {
         let timeout = Duration.milliseconds(Int64((request.timeout ?? 20) * 1000))
         let (code, output) = await perform(action, on: request.resource, timeout: timeout)
         AgentLog.write("\(request.action) \(request.resource.name): \(code.reason)")
+        if let change = await monitors.update(after: action, of: request, code: code) { AgentLog.write(change) }
         await reply(
             AgentReply(id: request.id, code: code.rawValue, output: output),
             correlationID: message.correlationID ?? request.id, to: replyTo)
@@ -134,6 +133,7 @@ struct Agent: Sendable {
         while !Task.isCancelled {
             let (code, output) = await perform(
                 .monitor, on: resource.spec, timeout: .milliseconds(Int64(resource.timeout * 1000)))
+            if Task.isCancelled { return }  // no longer watched: what it saw is not news
             if code != last {
                 let change = StatusChange(
                     deployable: config.deployable, assembly: config.assembly, resource: resource.spec.name,

@@ -22,7 +22,7 @@ struct AgentConfig: Decodable, Sendable {
     }
 
     /// A resource whose monitor the agent runs by itself, pushing changes at once.
-    struct MonitoredResource: Decodable, Sendable {
+    struct MonitoredResource: Decodable, Sendable, Hashable {
         var spec: ResourceSpec
         var interval: Double
         var timeout: Double
@@ -30,6 +30,12 @@ struct AgentConfig: Decodable, Sendable {
         enum CodingKeys: String, CodingKey {
             case interval = "interval_seconds"
             case timeout = "timeout_seconds"
+        }
+
+        init(spec: ResourceSpec, interval: Double, timeout: Double) {
+            self.spec = spec
+            self.interval = interval
+            self.timeout = timeout
         }
 
         init(from decoder: any Decoder) throws {

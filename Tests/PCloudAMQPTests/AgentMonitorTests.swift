@@ -133,6 +133,52 @@ extension RealBrokerTests {
             await monitor.shutdown()
         }
 
+        /// A resource the controller starts is then watched by the agent itself (not listed in its
+        /// agent.json), at the interval the request gives: a failure inside is pushed; once the
+        /// controller stops it, the agent no longer reports it.
+        @Test func aResourceTheControllerStartsIsWatchedByTheAgentUntilItIsStopped() async throws {
+            if let reason = BrokerProcess.missing {
+                Issue.record("skipped: \(reason)")
+                return
+            }
+            let (broker, _, monitor, observations, agent) = try demoAgentWorld(bootID: "boot-W")
+            _ = broker
+            let marker = "/tmp/pcloud-marker-\(UUID().uuidString.prefix(8))"
+            defer { unlink(marker) }
+            let resource = Resource(
+                name: "marker", resourceClass: .exec, type: "marker",
+                commands: ExecCommands(monitor: "test -f \(marker) || exit 7", start: "touch \(marker)", stop: "rm -f \(marker)"),
+                monitor: OperationTiming(interval: .milliseconds(200), timeout: .seconds(5)))
+            let endpoint = GuestEndpoint(name: guest, host: "unused")
+            func run(_ action: ResourceAction) async -> OCFExitCode {
+                await monitor.run(action, resource: resource, parameters: [:], on: endpoint, timeout: .seconds(10)).code
+            }
+            #expect(await run(.probe) == .notRunning)
+            #expect(await run(.start) == .ok)
+            #expect(await waitFor(seconds: 10) { agent.log.contains("marker: watched every 0.2s") }, "\(agent.log)")
+            _ = try await observations.next("pushed running", agent) { $0.resourceCode == .ok }
+
+            unlink(marker)
+            let failed = try await observations.next("pushed failure", agent) { $0.resourceCode == .notRunning }
+            #expect(failed == .resource(guest, resource: "marker", OperationResult(code: .notRunning)))
+            #expect(await run(.start) == .ok)
+            _ = try await observations.next("pushed running again", agent) { $0.resourceCode == .ok }
+            // The controller's own recurring monitor leaves the watch as it is (one "watched" line).
+            #expect(await run(.monitor) == .ok)
+
+            #expect(await run(.stop) == .ok)
+            #expect(await waitFor(seconds: 10) { agent.log.contains("marker: no longer watched (stopped)") }, "\(agent.log)")
+            let before = try await observations.all().filter { $0.resourceCode != nil }.count
+            FileManager.default.createFile(atPath: marker, contents: nil)
+            try await Task.sleep(for: .milliseconds(1500))
+            unlink(marker)
+            try await Task.sleep(for: .milliseconds(1500))
+            let after = try await observations.all().filter { $0.resourceCode != nil }.count
+            #expect(after == before, "a stopped resource was still reported")
+            #expect(agent.log.components(separatedBy: "marker: watched every").count == 2, "\(agent.log)")
+            await monitor.shutdown()
+        }
+
         @Test func malformedMessagesAreIgnoredWithALoggedReason() async throws {
             if let reason = BrokerProcess.missing {
                 Issue.record("skipped: \(reason)")
