@@ -2,7 +2,8 @@ import Foundation
 
 /// An AMQP 1.0 client driven by ONE dedicated proactor thread (never Swift's cooperative pool,
 /// never a thread per peer). Connects with SASL PLAIN, reconnects with backoff, sends pre-settled
-/// messages and receives with link credit (as backpressure, see `AMQPDelivery`). Call `shutdown()` when done.
+/// messages and receives with link credit, which is also its backpressure (see `AMQPDelivery`).
+/// Call `shutdown()` when done.
 public final class AMQPClient: Sendable {
     private let inbox: ProactorInbox
     private let subscriptionIDs = SubscriptionCounter()
