@@ -2,7 +2,8 @@ import Foundation
 
 /// An AMQP 1.0 client driven by ONE dedicated proactor thread (never Swift's cooperative pool,
 /// never a thread per peer). Connects with SASL PLAIN, reconnects with backoff, sends pre-settled
-/// messages and receives with link credit. Call `shutdown()` when done.
+/// messages and receives with link credit, which is also its backpressure (see `AMQPDelivery`).
+/// Call `shutdown()` when done.
 public final class AMQPClient: Sendable {
     private let inbox: ProactorInbox
     private let subscriptionIDs = SubscriptionCounter()
@@ -32,18 +33,27 @@ public final class AMQPClient: Sendable {
         }
     }
 
-    /// Messages arriving at `address`, with `credit` messages in flight at most. The subscription
-    /// survives reconnects; it ends when the consumer stops iterating or the client shuts down.
-    public func receive(from address: String, credit: Int = 256) -> AsyncStream<AMQPMessage> {
+    /// Messages arriving at `address`, at most `credit` of them on their way to or waiting for the
+    /// consumer. With `.everyMessage` (the default) credit is granted as the consumer takes
+    /// messages, so a slow consumer gets every message in order and the broker queues the rest;
+    /// with `.newestOnly` credit is granted as messages arrive and a consumer that falls behind
+    /// gets the newest (the oldest dropped and logged). The subscription survives reconnects
+    /// (messages the broker held for the old link may be lost with it); it ends when the consumer
+    /// stops iterating or the client shuts down.
+    public func receive(from address: String, credit: Int = 256, delivery: AMQPDelivery = .everyMessage) -> AMQPReceiver {
         let id = subscriptionIDs.next()
+        let window = max(credit, 1)
+        // `.everyMessage` needs no bound here: the loop never grants more than `window` credit
+        // beyond what the consumer took, so the buffer holds `window` messages at most.
         let (stream, continuation) = AsyncStream.makeStream(
-            of: AMQPMessage.self, bufferingPolicy: .bufferingNewest(max(credit * 4, 1024)))
+            of: AMQPMessage.self,
+            bufferingPolicy: delivery == .newestOnly ? .bufferingNewest(max(credit * 4, 1024)) : .unbounded)
         let inbox = inbox
         continuation.onTermination = { reason in
             if case .cancelled = reason { inbox.enqueue(.unsubscribe(id: id)) }
         }
-        inbox.enqueue(.subscribe(id: id, address: address, credit: max(credit, 1), continuation))
-        return stream
+        inbox.enqueue(.subscribe(id: id, address: address, credit: window, delivery, continuation))
+        return AMQPReceiver(stream, taken: delivery == .everyMessage ? TakenCredit(id: id, window: window, inbox: inbox) : nil)
     }
 
     /// The connection state now and each change after it (first element: the current state).

@@ -21,6 +21,11 @@ public enum AgentAddresses {
         "/queue/pcloud.\(deployable).\(assembly).requests"
     }
 
-    /// What the controller receives: every agent's heartbeats, status changes and replies.
-    public static let controllerInbox = "/topic/#"
+    /// What the controller receives, on three links (each a private queue the broker binds to
+    /// `amq.topic`): every agent's heartbeats, where only the newest counts, and its status
+    /// changes and replies, none of which may be lost. `#` (zero or more words) rather than `*.*`,
+    /// so a name with a dot in it would still be heard; the last word alone tells the kinds apart.
+    public static let controllerHeartbeats = "/topic/#.heartbeat"
+    public static let controllerStatuses = "/topic/#.status"
+    public static let controllerReplies = "/topic/#.reply"
 }

@@ -1,6 +1,7 @@
-/// Messages a subscription's consumer was too slow to take: its stream keeps the newest ones and
-/// drops the oldest. That must never pass in silence (a monitor that drops heartbeats would judge
-/// live guests silent), so the loop logs it, at most every 5 seconds, with the count since.
+/// Messages a `.newestOnly` subscription's consumer was too slow to take: its stream keeps the
+/// newest ones and drops the oldest. That must never pass in silence (a monitor that drops
+/// heartbeats would judge live guests silent), so the loop logs it, at most every 5 seconds, with
+/// the count since. (`.everyMessage` subscriptions never drop: the broker holds their backlog.)
 struct ConsumerLag {
     private var dropped = 0
     private var lastReport: ContinuousClock.Instant?

@@ -4,7 +4,9 @@ import Foundation
 /// What other threads ask of the proactor thread.
 enum ProactorCommand {
     case send(AMQPMessage, address: String, done: CheckedContinuation<Void, any Error>)
-    case subscribe(id: Int, address: String, credit: Int, AsyncStream<AMQPMessage>.Continuation)
+    case subscribe(id: Int, address: String, credit: Int, AMQPDelivery, AsyncStream<AMQPMessage>.Continuation)
+    /// An `.everyMessage` consumer took `count` messages: the loop may grant that much credit again.
+    case took(id: Int, count: Int)
     case unsubscribe(id: Int)
     case stop
 }

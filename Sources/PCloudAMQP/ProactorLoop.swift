@@ -2,23 +2,13 @@ import CQpidProton
 import Foundation
 
 /// Runs on the client's one proactor thread and owns every Proton object there: the connection,
-/// its session and links. Never shared, never touched from another thread.
+/// its session and links (the receiving ones through `ReceiverLinks`). Never shared, never touched
+/// from another thread.
 final class ProactorLoop {
-    private struct Subscription {
-        var address: String
-        var credit: Int
-        var continuation: AsyncStream<AMQPMessage>.Continuation
-        var link: OpaquePointer?
-        var behind = ConsumerLag()
-    }
-
     private struct PendingSend {
         var bytes: [UInt8]
         var done: CheckedContinuation<Void, any Error>
     }
-
-    /// Deliveries larger than this are rejected unread (a guest cannot exhaust the controller).
-    static let maxMessageBytes = 256 * 1024
 
     private let inbox: ProactorInbox
     private let endpoint: AMQPEndpoint
@@ -29,8 +19,7 @@ final class ProactorLoop {
     private var senders: [String: OpaquePointer] = [:]
     private var senderAddresses: [OpaquePointer: String] = [:]
     private var pending: [String: [PendingSend]] = [:]
-    private var subscriptions: [Int: Subscription] = [:]
-    private var receivers: [OpaquePointer: Int] = [:]
+    private let receivers: ReceiverLinks
     private var attempt = 0
     private var deliveryTag: UInt64 = 0
     private var stopping = false
@@ -48,6 +37,7 @@ final class ProactorLoop {
         self.endpoint = endpoint
         self.backoff = backoff
         self.log = log
+        receivers = ReceiverLinks(log: log)
         tls = endpoint.tls.map { settings in Result { () throws(AMQPError) in try TLSDomain(settings) } }
     }
 
@@ -61,8 +51,7 @@ final class ProactorLoop {
             }
             pn_proactor_done(inbox.proactor, batch)
         }
-        for subscription in subscriptions.values { subscription.continuation.finish() }
-        subscriptions.removeAll()
+        receivers.finishAll()
         inbox.finishStates()
     }
 
@@ -92,7 +81,7 @@ final class ProactorLoop {
         pn_sasl_set_allow_insecure_mechs(sasl, true)
         self.connection = connection
         self.session = session
-        for id in subscriptions.keys { openReceiver(id) }
+        receivers.openAll(on: session)
         var address = [CChar](repeating: 0, count: 512)
         pn_proactor_addr(&address, address.count, endpoint.host, String(endpoint.port))
         pn_proactor_connect2(inbox.proactor, connection, transport, address)
@@ -114,7 +103,7 @@ final class ProactorLoop {
                 flush(address)
             }
         case PN_DELIVERY:
-            if let delivery = pn_event_delivery(event) { receive(delivery) }
+            if let delivery = pn_event_delivery(event) { receivers.receive(delivery) }
         case PN_LINK_REMOTE_CLOSE:
             if let link = pn_event_link(event) { linkClosed(link) }
         case PN_SESSION_REMOTE_CLOSE:
@@ -150,21 +139,17 @@ final class ProactorLoop {
                 } catch {
                     done.resume(throwing: error)
                 }
-            case .subscribe(let id, let address, let credit, let continuation):
+            case .subscribe(let id, let address, let credit, let delivery, let continuation):
                 guard !stopping else {
                     continuation.finish()
                     continue
                 }
-                subscriptions[id] = Subscription(address: address, credit: credit, continuation: continuation)
-                if session != nil { openReceiver(id) }
+                receivers.add(
+                    id: id, address: address, window: credit, delivery: delivery, continuation: continuation, session: session)
+            case .took(let id, let count):
+                receivers.took(id, count: count)
             case .unsubscribe(let id):
-                if let subscription = subscriptions.removeValue(forKey: id) {
-                    if let link = subscription.link {
-                        receivers[link] = nil
-                        pn_link_close(link)
-                    }
-                    subscription.continuation.finish()
-                }
+                receivers.remove(id)
             case .stop:
                 stopping = true
                 pn_proactor_cancel_timeout(inbox.proactor)
@@ -185,16 +170,6 @@ final class ProactorLoop {
         pn_link_open(link)
         senders[address] = link
         senderAddresses[link] = address
-    }
-
-    private func openReceiver(_ id: Int) {
-        guard let session, let subscription = subscriptions[id] else { return }
-        let link = pn_receiver(session, "receive:\(id):\(subscription.address)")!
-        pn_terminus_set_address(pn_link_source(link), subscription.address)
-        pn_link_open(link)
-        pn_link_flow(link, Int32(subscription.credit))
-        subscriptions[id]?.link = link
-        receivers[link] = id
     }
 
     /// Sends what is pending for `address` as far as the link's credit allows (pre-settled).
@@ -221,43 +196,6 @@ final class ProactorLoop {
         }
     }
 
-    private func receive(_ delivery: OpaquePointer) {
-        let link = pn_delivery_link(delivery)!
-        guard pn_link_is_receiver(link), pn_delivery_readable(delivery), !pn_delivery_partial(delivery) else { return }
-        let size = pn_delivery_pending(delivery)
-        var bytes = [UInt8](repeating: 0, count: max(size, 0))
-        if size > 0 {
-            _ = bytes.withUnsafeMutableBytes {
-                pn_link_recv(link, $0.baseAddress!.assumingMemoryBound(to: CChar.self), size)
-            }
-        }
-        pn_link_advance(link)
-        guard let id = receivers[link], let subscription = subscriptions[id] else {
-            pn_delivery_update(delivery, UInt64(PN_RELEASED))
-            pn_delivery_settle(delivery)
-            return
-        }
-        if size > Self.maxMessageBytes {
-            log("rejected a \(size)-byte message from \(subscription.address): larger than \(Self.maxMessageBytes) bytes")
-            pn_delivery_update(delivery, UInt64(PN_REJECTED))
-        } else {
-            do {
-                if case .dropped = subscription.continuation.yield(try AMQPMessage(decoding: bytes)),
-                    let report = subscriptions[id]?.behind.dropped(now: .now)
-                {
-                    log("receiver \(subscription.address): \(report)")
-                }
-                pn_delivery_update(delivery, UInt64(PN_ACCEPTED))
-            } catch {
-                log("rejected a message from \(subscription.address): \(error)")
-                pn_delivery_update(delivery, UInt64(PN_REJECTED))
-            }
-        }
-        pn_delivery_settle(delivery)
-        let credit = Int(pn_link_credit(link))
-        if credit < subscription.credit / 2 + 1 { pn_link_flow(link, Int32(subscription.credit - credit)) }
-    }
-
     private func linkClosed(_ link: OpaquePointer) {
         let reason = Self.describe(pn_link_remote_condition(link)) ?? "closed by the broker"
         if let address = senderAddresses.removeValue(forKey: link) {
@@ -266,9 +204,8 @@ final class ProactorLoop {
                 send.done.resume(throwing: AMQPError("the broker refused \(address): \(reason)"))
             }
             log("sender \(address) closed: \(reason)")
-        } else if let id = receivers.removeValue(forKey: link) {
-            subscriptions[id]?.link = nil
-            log("receiver \(subscriptions[id]?.address ?? "?") closed: \(reason); reopened on reconnect")
+        } else {
+            receivers.closed(link, reason: reason)
         }
         pn_link_close(link)
     }
@@ -281,8 +218,7 @@ final class ProactorLoop {
         session = nil
         senders.removeAll()
         senderAddresses.removeAll()
-        receivers.removeAll()
-        for key in subscriptions.keys { subscriptions[key]?.link = nil }
+        receivers.connectionLost()
         for send in pending.values.joined() {
             send.done.resume(throwing: AMQPError("lost the broker connection: \(reason)"))
         }

@@ -4,7 +4,8 @@ import PCloudModel
 /// The `Monitor` for guests running pcloud-agent: liveness from heartbeats (unreachable after
 /// `missedHeartbeats` missed, a new boot id = rebooted), resource operations as AMQP requests
 /// answered by the agent, and status changes the agents push. One AMQP connection (one proactor
-/// thread) serves every guest.
+/// thread) serves every guest; a slow controller may lose old heartbeats (logged) but never a
+/// status change or a reply (see `AMQPDelivery`).
 public final class AgentMonitor: Monitor, MonitorConnectionReporting {
     private let client: AMQPClient
     private let state: AgentMonitorState
@@ -24,43 +25,54 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
         let connectedOnce = connectedOnce
         self.client = client
         self.state = state
-        let inbox = client.receive(from: AgentAddresses.controllerInbox, credit: 1024)
-        tasks = [
-            Task {
-                for await message in inbox {
-                    switch AgentCodec.decode(message) {
-                    case .success(.heartbeat(let beat)) where !Self.sentBy(message, beat.deployable):
-                        log(
-                            "rejected message (heartbeat): sent by \(message.userID ?? "no user"), not \(Self.user(beat.deployable))"
-                        )
-                    case .success(.status(let change)) where !Self.sentBy(message, change.deployable):
-                        log(
-                            "rejected message (status): sent by \(message.userID ?? "no user"), not \(Self.user(change.deployable))"
-                        )
-                    case .success(.heartbeat(let beat)): await state.heard(beat)
-                    case .success(.status(let change)): await state.statusChanged(change)
-                    case .success(.reply): await replies.complete(message)
-                    case .success(.request(let request)): log("ignored a request \(request.id) sent to the controller")
-                    case .failure(let malformed):
-                        log("rejected message (\(message.subject ?? "no subject")): \(malformed.reason)")
+        // Heartbeats on their own link, newest only: a backlog of stale heartbeats proves
+        // nothing, and one falling behind must not hold up the rest. Status changes and replies
+        // are never dropped: their links get credit only as they are handled, and the broker
+        // queues what waits.
+        let heartbeats = client.receive(from: AgentAddresses.controllerHeartbeats, credit: 1024, delivery: .newestOnly)
+        let statuses = client.receive(from: AgentAddresses.controllerStatuses, credit: 256, delivery: .everyMessage)
+        let answers = client.receive(from: AgentAddresses.controllerReplies, credit: 256, delivery: .everyMessage)
+        tasks =
+            [heartbeats, statuses, answers].map { messages in
+                Task {
+                    for await message in messages {
+                        await Self.handle(message, state: state, replies: replies, log: log)
                     }
                 }
-            },
-            Task {
-                for await connection in client.connectionStates() {
-                    if case .connected = connection { connectedOnce.mark() }
-                    await state.broker(connection)
-                }
-            },
-            Task {
-                while !Task.isCancelled {
-                    // Verdicts come from a deadline heap, so a tick costs next to nothing: tick
-                    // often, and a silent guest is judged within 10 ms of its deadline.
-                    try? await Task.sleep(for: .milliseconds(10))
-                    await state.tick()
-                }
-            },
-        ]
+            } + [
+                Task {
+                    for await connection in client.connectionStates() {
+                        if case .connected = connection { connectedOnce.mark() }
+                        await state.broker(connection)
+                    }
+                },
+                Task {
+                    while !Task.isCancelled {
+                        // Verdicts come from a deadline heap, so a tick costs next to nothing: tick
+                        // often, and a silent guest is judged within 10 ms of its deadline.
+                        try? await Task.sleep(for: .milliseconds(10))
+                        await state.tick()
+                    }
+                },
+            ]
+    }
+
+    /// One message from an agent, whichever link it came on (the subject says what it is).
+    private static func handle(
+        _ message: AMQPMessage, state: AgentMonitorState, replies: PendingReplies, log: @Sendable (String) -> Void
+    ) async {
+        switch AgentCodec.decode(message) {
+        case .success(.heartbeat(let beat)) where !sentBy(message, beat.deployable):
+            log("rejected message (heartbeat): sent by \(message.userID ?? "no user"), not \(user(beat.deployable))")
+        case .success(.status(let change)) where !sentBy(message, change.deployable):
+            log("rejected message (status): sent by \(message.userID ?? "no user"), not \(user(change.deployable))")
+        case .success(.heartbeat(let beat)): await state.heard(beat)
+        case .success(.status(let change)): await state.statusChanged(change)
+        case .success(.reply): await replies.complete(message)
+        case .success(.request(let request)): log("ignored a request \(request.id) sent to the controller")
+        case .failure(let malformed):
+            log("rejected message (\(message.subject ?? "no subject")): \(malformed.reason)")
+        }
     }
 
     /// The broker user of a deployable's guests (see broker/pcloud-broker-users).

@@ -29,8 +29,8 @@ extension RealBrokerTests {
             await client.shutdown()
         }
 
-        /// A consumer that does not keep up loses the oldest messages, and the client says so in its
-        /// log instead of dropping them in silence.
+        /// A `.newestOnly` consumer that does not keep up loses the oldest messages, and the client
+        /// says so in its log instead of dropping them in silence.
         @Test func aConsumerThatFallsBehindIsReportedNotDroppedInSilence() async throws {
             if let reason = BrokerProcess.missing {
                 Issue.record("skipped: \(reason)")
@@ -39,7 +39,7 @@ extension RealBrokerTests {
             let broker = try BrokerProcess()
             let lines = Mutex<[String]>([])
             let client = AMQPClient(endpoint: controllerEndpoint(broker)) { line in lines.withLock { $0.append(line) } }
-            let inbox = client.receive(from: "/queue/pcloud-slow", credit: 10)  // keeps the newest 1024
+            let inbox = client.receive(from: "/queue/pcloud-slow", credit: 10, delivery: .newestOnly)  // keeps the newest 1024
             try await waitConnected(client)
             try await eventually { try await client.send(AMQPMessage(body: "0"), to: "/queue/pcloud-slow") }
             for number in 1..<1100 { try await client.send(AMQPMessage(body: "\(number)"), to: "/queue/pcloud-slow") }

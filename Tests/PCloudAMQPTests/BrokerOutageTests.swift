@@ -34,6 +34,10 @@ extension RealBrokerTests {
                 }
             }
             #expect(seenAgain, "agent did not reconnect: \(agent.log.suffix(1500))")
+            // Replies come on an every-message link, subscribed again on the new connection.
+            let probe = Resource(name: "x", resourceClass: .exec, type: "x", commands: ExecCommands(monitor: "true"))
+            let answered = await monitor.run(.probe, resource: probe, parameters: [:], on: guest, timeout: .seconds(10))
+            #expect(answered == OperationResult(code: .ok), "\(answered)")
             try await Task.sleep(for: .seconds(4))
             let verdicts = try await observations.all()
             #expect(!verdicts.contains { if case .liveness(_, .unreachable) = $0 { true } else { false } }, "\(verdicts)")
