@@ -10,6 +10,8 @@ struct GuestFiles {
     let image: BaseImage
 
     var overlay: URL { directory.appendingPathComponent("root.qcow2") }
+    /// Which base file the overlay was made on (device, inode, size, modification time).
+    var overlayBase: URL { directory.appendingPathComponent("root.base") }
     var seed: URL { directory.appendingPathComponent("seed.img") }
     var consoleLog: URL { directory.appendingPathComponent("console.log") }
     var hostKey: URL { directory.appendingPathComponent("ssh_host_ed25519_key") }
@@ -26,15 +28,54 @@ struct GuestFiles {
         let files = FileManager.default
         try files.createDirectory(at: directory, withIntermediateDirectories: true)
         guard let base = image.rootDisk else { return nil }
-        if !files.fileExists(atPath: overlay.path) {
-            try await ExternalTool.run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "raw", "-b", base, overlay.path])
-        }
+        try await ensureOverlay(on: base)
         if !files.fileExists(atPath: hostKey.path) {
             try await ExternalTool.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", domain, "-f", hostKey.path])
         }
         let publicKey = try String(contentsOf: hostKey.appendingPathExtension("pub"), encoding: .utf8)
         try await makeSeed(spec: spec, domain: domain, agent: agent)
         return publicKey.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Makes the overlay, or makes it again when its base image was rebuilt since: a qcow2
+    /// overlay records only the base's path, and blocks written over another file system are
+    /// garbage on the new one (the guest would not even find its init). The stale overlay is kept
+    /// beside it as root.qcow2.stale (the one before is dropped). Returns true when it was replaced.
+    @discardableResult
+    func ensureOverlay(on base: String) async throws -> Bool {
+        let files = FileManager.default
+        let stamp = try Self.identity(of: base)
+        var stale = false
+        if files.fileExists(atPath: overlay.path) {
+            if let recorded = try? String(contentsOf: overlayBase, encoding: .utf8) {
+                stale = recorded != stamp
+            } else {
+                // Made before stamps were kept: stale if the base changed after the overlay was last written.
+                let baseTime = try files.attributesOfItem(atPath: base)[.modificationDate] as? Date
+                let overlayTime = try files.attributesOfItem(atPath: overlay.path)[.modificationDate] as? Date
+                stale = (baseTime ?? .distantPast) > (overlayTime ?? .distantFuture)
+                if !stale { try Data(stamp.utf8).write(to: overlayBase) }
+            }
+        }
+        if stale {
+            let kept = overlay.appendingPathExtension("stale")
+            try? files.removeItem(at: kept)
+            try files.moveItem(at: overlay, to: kept)
+        }
+        if !files.fileExists(atPath: overlay.path) {
+            try await ExternalTool.run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "raw", "-b", base, overlay.path])
+            try Data(stamp.utf8).write(to: overlayBase)
+        }
+        return stale
+    }
+
+    /// A file's identity: a rebuilt image is a new file (scripts/build-image.sh moves it into place).
+    static func identity(of path: String) throws -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw LibvirtError(operation: "find base image \(path)", message: String(cString: strerror(errno)))
+        }
+        return "\(info.st_dev) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec)"
     }
 
     /// An ext4 image labelled `pcloud-seed` with the per-guest files; the base image's

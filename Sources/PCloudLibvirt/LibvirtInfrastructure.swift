@@ -19,6 +19,7 @@ public final class LibvirtInfrastructure: Infrastructure {
         registry.remember(domain, as: spec.name)
         if let state = try await connection.state(of: domain) {
             if !state.isOff { return try await info(domain, guest: spec.name) }
+            try await refreshOverlay(of: spec, domain: domain)
         } else {
             try await connection.define(xml: definition(for: spec, domain: domain).xml)
         }
@@ -109,6 +110,16 @@ public final class LibvirtInfrastructure: Infrastructure {
             rootDisk: image.rootDisk == nil ? nil : files.overlay.path,
             seedDisk: image.rootDisk == nil ? nil : files.seed.path, network: network, mac: mac,
             consoleLog: files.consoleLog.path)
+    }
+
+    /// A defined guest that is off boots on a fresh overlay when its base image was rebuilt since.
+    private func refreshOverlay(of spec: GuestSpec, domain: String) async throws {
+        guard let imageName = spec.image,
+            let image = try? BaseImage(name: imageName, directory: configuration.imageDirectory), let base = image.rootDisk
+        else { return }
+        let files = GuestFiles(domain: domain, configuration: configuration, image: image)
+        guard FileManager.default.fileExists(atPath: files.overlay.path) else { return }
+        try await files.ensureOverlay(on: base)
     }
 
     /// The guest reaches a broker on the host's loopback through QEMU user networking's gateway,

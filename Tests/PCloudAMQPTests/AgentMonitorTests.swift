@@ -169,7 +169,7 @@ extension RealBrokerTests {
             #expect(await run(.stop) == .ok)
             #expect(await waitFor(seconds: 10) { agent.log.contains("marker: no longer watched (stopped)") }, "\(agent.log)")
             let before = try await observations.all().filter { $0.resourceCode != nil }.count
-            FileManager.default.createFile(atPath: marker, contents: nil)
+            #expect(FileManager.default.createFile(atPath: marker, contents: nil))
             try await Task.sleep(for: .milliseconds(1500))
             unlink(marker)
             try await Task.sleep(for: .milliseconds(1500))
