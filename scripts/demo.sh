@@ -42,8 +42,14 @@ stop() {
   for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.5; done
   kill -9 "$1" 2>/dev/null || true
 }
+demo_started=0
 cleanup() {
   [ -n "$follower" ] && kill "$follower" 2>/dev/null || true
+  if [ "$keep" = 0 ] && [ "$demo_started" = 1 ]; then
+    # Something failed on the way: stop the guests too, not only the daemons.
+    say "stopping the demo deployable after the failure"
+    "${sh[@]}" deployable_stop demo --wait --timeout 3m >/dev/null 2>&1 || echo "warning: could not stop the demo deployable" >&2
+  fi
   if [ "$keep" = 0 ]; then
     for pid in $started_cped $libvirtd_pid $started_libvirtd $started_virtlogd; do stop "$pid"; done
   fi
@@ -95,6 +101,7 @@ first=$("${sh[@]}" events --json | tail -1 | python3 -c 'import json,sys; l=sys.
 say "starting the demo deployable: two QEMU guests under TCG (one to three minutes)"
 "${sh[@]}" events --follow --deployable demo --after "$first" &
 follower=$!
+demo_started=1
 "${sh[@]}" deployable_start demo --wait --timeout 15m
 
 address() {
@@ -146,3 +153,4 @@ else
   say "stopping the demo"
   "${sh[@]}" deployable_stop demo --wait --timeout 5m
 fi
+demo_started=0
