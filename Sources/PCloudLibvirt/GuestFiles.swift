@@ -45,18 +45,11 @@ struct GuestFiles {
     func ensureOverlay(on base: String) async throws -> Bool {
         let files = FileManager.default
         let stamp = try Self.identity(of: base)
-        var stale = false
-        if files.fileExists(atPath: overlay.path) {
-            if let recorded = try? String(contentsOf: overlayBase, encoding: .utf8) {
-                stale = recorded != stamp
-            } else {
-                // Made before stamps were kept: stale if the base changed after the overlay was last written.
-                let baseTime = try files.attributesOfItem(atPath: base)[.modificationDate] as? Date
-                let overlayTime = try files.attributesOfItem(atPath: overlay.path)[.modificationDate] as? Date
-                stale = (baseTime ?? .distantPast) > (overlayTime ?? .distantFuture)
-                if !stale { try Data(stamp.utf8).write(to: overlayBase) }
-            }
-        }
+        // An overlay made before stamps were kept cannot be told apart from one on a rebuilt base
+        // (its writes say nothing, and a guest that booted on a rebuilt base wrote to it too): it
+        // is made again once, and kept aside like any stale one.
+        let recorded = try? String(contentsOf: overlayBase, encoding: .utf8)
+        let stale = files.fileExists(atPath: overlay.path) && recorded != stamp
         if stale {
             let kept = overlay.appendingPathExtension("stale")
             try? files.removeItem(at: kept)
