@@ -32,10 +32,12 @@ struct SSHMonitorPushTests {
             Issue.record("the guest was not alive before its sshd was killed")
             return
         }
-        // The listener first, so the reconnect that follows the hang-up is refused.
+        // The listener first, and gone (its socket closed), so the reconnect that follows the
+        // hang-up is refused: a listener still dying can accept it and close it without a banner.
         let pid = try #require(sshd.process?.pid)
         let sessions = descendants(of: pid)
         kill(pid, SIGKILL)
+        _ = sshd.process?.waitForExit()
         for session in sessions { kill(session, SIGKILL) }
         let first = await firstElement(of: stream, within: .seconds(30))
         guard case .liveness(let name, .unreachable(let reason)) = first else {
