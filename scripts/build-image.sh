@@ -84,7 +84,7 @@ if [ -b /dev/vdb ]; then
   install -d -m 700 /root/.ssh
   install -m 600 /run/pcloud-seed/authorized_keys /root/.ssh/authorized_keys
   [ -s /run/pcloud-seed/hostname ] && hostname "$(cat /run/pcloud-seed/hostname)"
-  # The agent method: the broker, the deployable's credentials and the resources to watch.
+  # The agent method: the broker and the deployable's credentials (the agent watches what the controller starts).
   if [ -s /run/pcloud-seed/agent.json ]; then
     install -d -m 700 /etc/pcloud
     install -m 600 /run/pcloud-seed/agent.json /etc/pcloud/agent.json
