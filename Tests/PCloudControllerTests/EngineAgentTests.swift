@@ -95,13 +95,8 @@ struct EngineAgentTests {
             "assembly.reachable", "monitor.connection-lost", "monitor.connection-restored", "resource.restart",
             "resource.restart", "deployable.stop", "resource.stop", "assembly.stop", "deployable.monitoring-stopped",
         ]
-        var position = kinds.startIndex
-        for kind in expected {
-            guard let found = kinds[position...].firstIndex(of: kind) else {
-                Issue.record("no \(kind) after event \(position) in \(kinds)")
-                break
-            }
-            position = found + 1
+        if let missing = firstMissing(expected, inOrderIn: kinds) {
+            Issue.record("no \(missing.kind) after event \(missing.after) in \(kinds)")
         }
         // Each start wrote one line: the first start, the restart after the pushed failure, the
         // repair after the broker restart (the killed agent's resource was found running).

@@ -143,13 +143,8 @@ struct EngineSSHTests {
             "assembly.fenced", "assembly.start", "assembly.reachable", "resource.probe", "deployable.stop", "resource.stop",
             "assembly.stop", "deployable.monitoring-stopped",
         ]
-        var position = kinds.startIndex
-        for kind in expected {
-            guard let found = kinds[position...].firstIndex(of: kind) else {
-                Issue.record("no \(kind) after event \(position) in \(kinds)")
-                break
-            }
-            position = found + 1
+        if let missing = firstMissing(expected, inOrderIn: kinds) {
+            Issue.record("no \(missing.kind) after event \(missing.after) in \(kinds)")
         }
         let messages = try await shop.events().compactMap { $0["message"] as? String }
         #expect(

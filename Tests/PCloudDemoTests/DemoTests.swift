@@ -10,7 +10,8 @@ import Testing
 @Suite(.serialized, .enabled(if: DemoPrerequisites.missing == nil, "\(DemoPrerequisites.missing ?? "")"))
 struct DemoTests {
     @Test func theDemoRecoversFromEveryFailureItInjectsAndCleansUp() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pcloud-demo-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pcloud-demo-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
         let binaries = URL(fileURLWithPath: BuiltProducts.path("cped")).deletingLastPathComponent().path
         let script = BuiltProducts.packageRoot.appendingPathComponent("scripts/demo.sh").path
@@ -28,13 +29,8 @@ struct DemoTests {
             "assembly.fenced", "assembly.reachable", "assembly.restart", "assembly.fenced", "assembly.reachable",
             "deployable.stop", "assembly.stop", "deployable.monitoring-stopped",
         ]
-        var position = kinds.startIndex
-        for kind in expected {
-            guard let found = kinds[position...].firstIndex(of: kind) else {
-                Issue.record("no \(kind) after event \(position): \(events.map(\.message))")
-                break
-            }
-            position = found + 1
+        if let missing = firstMissing(expected, inOrderIn: kinds) {
+            Issue.record("no \(missing.kind) after event \(missing.after): \(events.map(\.message))")
         }
         #expect(events.contains { $0.message.contains("escalating to restart assembly demo-back") })
         // The killed QEMU is noticed by libvirt's event or by the liveness check, whichever comes first.
@@ -42,7 +38,8 @@ struct DemoTests {
         #expect(events.last(where: { $0.kind == "deployable.state" })?.message == "deployable demo is stopped")
         // Nothing the demo started is left behind.
         let leftovers = try runCommand("/usr/bin/pgrep", ["-f", "guest=pcloud-demo-demo-"])
-        #expect(leftovers.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "QEMU left running: \(leftovers.output)")
+        #expect(
+            leftovers.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "QEMU left running: \(leftovers.output)")
     }
 }
 
