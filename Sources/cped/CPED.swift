@@ -31,8 +31,8 @@ struct CPED: AsyncParsableCommand {
     @Option(help: "Makes each deployable's broker user for its guests (default /usr/share/pcloud/broker/pcloud-broker-users).")
     var brokerUsersCommand: String?
 
-    func run() async throws {
-        umask(0o077)  // the socket, the store and anything else cped writes are private to its user
+    /// The settings: the file (when it exists), then the flags over it. Read again on SIGHUP.
+    func settings() throws -> ControllerConfiguration {
         var settings =
             FileManager.default.fileExists(atPath: config)
             ? try ControllerConfiguration.load(file: URL(fileURLWithPath: config)) : ControllerConfiguration()
@@ -52,14 +52,17 @@ struct CPED: AsyncParsableCommand {
                 host: String(parts[0]), port: port,
                 token: try ControllerConfiguration.readToken(tokenFile, at: "--token-file"))
         }
+        return settings
+    }
+
+    func run() async throws {
+        umask(0o077)  // the socket, the store and anything else cped writes are private to its user
+        let settings = try settings()
         guard let level = Logger.Level(rawValue: settings.logLevel) else {
             throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let liveLevel = LiveLogLevel(level)
+        LoggingSystem.bootstrap { label in LiveLevelLogHandler(label: label, level: liveLevel) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "cped")
@@ -81,6 +84,9 @@ struct CPED: AsyncParsableCommand {
         services.append(HookService(controller: controller))
         if let watchdog = WatchdogService(interval: SystemdNotifier.watchdogInterval) { services.append(watchdog) }
         services.append(EventStreamCloser(bus: controller.bus))
+        let command = self
+        services.append(
+            SettingsReloadService(running: settings, level: liveLevel, logger: logger, reread: { try command.settings() }))
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },

@@ -8,16 +8,21 @@ public final class ControllerProcess: @unchecked Sendable {
     public private(set) var process: ManagedProcess
     let arguments: [String]
 
-    public init(extraArguments: [String] = [], definitions: URL = BuiltProducts.packageRoot) throws {
+    /// `config`: a settings file (default: none); `logLevel`: the --log-level flag (nil: none, so the
+    /// settings file's level holds).
+    public init(
+        extraArguments: [String] = [], definitions: URL = BuiltProducts.packageRoot, config: String? = nil,
+        logLevel: String? = "debug"
+    ) throws {
         directory = URL(fileURLWithPath: "/tmp/pcloud-cped-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("run/cped.sock").path
         storePath = directory.appendingPathComponent("store/pcloud.sqlite").path
         arguments =
             [
-                "--config", directory.appendingPathComponent("none.yaml").path, "--socket", socketPath, "--store", storePath,
-                "--definitions", definitions.path, "--log-level", "debug",
-            ] + extraArguments
+                "--config", config ?? directory.appendingPathComponent("none.yaml").path, "--socket", socketPath,
+                "--store", storePath, "--definitions", definitions.path,
+            ] + (logLevel.map { ["--log-level", $0] } ?? []) + extraArguments
         process = try Self.launch(arguments, socketPath: socketPath)
     }
 
