@@ -12,6 +12,7 @@ extension Plan {
         if action != .monitor {  // recurring monitors run on the engine's timer, never pending
             guard resource.pending == action else { return }
             resource.pending = nil
+            resource.pendingDeadline = nil
         }
         resource.lastCode = code
         runtime.resources[id] = resource

@@ -45,14 +45,22 @@ extension Plan {
         switch resource.state {
         case .unknown:
             guard let arguments = arguments(for: id, timeout: definition.monitor.timeout) else { return }
-            runtime.resources[id]?.pending = .probe
-            add(.probe(id, arguments), "assembly \(id.assembly) is running: probing \(id) to see whether it runs already")
+            if let interrupted = resource.interrupted {
+                guard interrupted.until <= now else { return announce(id, interrupted) }
+                runtime.resources[id]?.interrupted = nil
+                probe(
+                    id, arguments,
+                    "the \(interrupted.action.rawValue) of \(id) interrupted by the controller's restart has timed out: probing \(id)")
+                return
+            }
+            probe(id, arguments, "assembly \(id.assembly) is running: probing \(id) to see whether it runs already")
         case .stopped:
             guard isPlacedHere(id), otherCopiesOff(id) else { return }
             guard !resource.disabled, var reason = startable(id, resource) else { return }
             if let move = moveReason(id) { reason = "\(move): starting \(id)" }
             guard let arguments = arguments(for: id, timeout: definition.startTimeout) else { return }
             runtime.resources[id]?.pending = .start
+            runtime.resources[id]?.pendingDeadline = now + arguments.timeout.seconds
             runtime.resources[id]?.state = .starting
             runtime.resources[id]?.notBefore = nil
             runtime.resources[id]?.appliedParameters = arguments.parameters
@@ -122,6 +130,7 @@ extension Plan {
         cancelMonitor(id, reason)
         let parameters = resource.appliedParameters ?? parameters(for: id) ?? [:]
         runtime.resources[id]?.pending = .stop
+        runtime.resources[id]?.pendingDeadline = now + definition.stopTimeout.seconds
         add(
             .stop(
                 id,
@@ -130,8 +139,37 @@ extension Plan {
                     incarnation: runtimeAssembly.incarnation)), reason)
     }
 
+    mutating func probe(_ id: ResourceID, _ arguments: OperationArguments, _ reason: String) {
+        runtime.resources[id]?.pending = .probe
+        add(.probe(id, arguments), reason)
+    }
+
+    /// Says once that an interrupted operation is being waited out.
+    mutating func announce(_ id: ResourceID, _ interrupted: InterruptedOperation) {
+        guard !interrupted.said else { return }
+        runtime.resources[id]?.interrupted?.said = true
+        let left = DurationText.format(.milliseconds(Int64(max(0, (interrupted.until - now) * 1000).rounded())))
+        add(
+            .awaitInterrupted(id),
+            "the \(interrupted.action.rawValue) of \(id) was in flight when the controller stopped and may still be running "
+                + "in the guest: nothing is done to \(id) until it has timed out (in \(left)), then it is probed")
+    }
+
     /// Stopping the deployable: a resource stops once everything that runs after it has stopped.
     mutating func reconcileStopping(_ id: ResourceID) {
+        if runtime.assemblies[id.assembly]?.state == .running, let resource = runtime.resources[id], resource.pending == nil,
+            resource.state == .unknown, let interrupted = resource.interrupted
+        {
+            // Its interrupted start may yet leave it running: wait it out and probe, so the stop finds it.
+            guard interrupted.until <= now else { return announce(id, interrupted) }
+            guard let definition = policy.resources[id], let arguments = arguments(for: id, timeout: definition.monitor.timeout)
+            else { return }
+            runtime.resources[id]?.interrupted = nil
+            probe(
+                id, arguments,
+                "the \(interrupted.action.rawValue) of \(id) interrupted by the controller's restart has timed out: probing \(id) before it is stopped")
+            return
+        }
         guard runtime.assemblies[id.assembly]?.state == .running, let resource = runtime.resources[id],
             resource.pending == nil, resource.state == .running || resource.state == .failed
         else { return }
@@ -150,7 +188,7 @@ extension Plan {
         case .running, .starting:
             let busy = resources(of: name).contains {
                 runtime.resources[$0]?.pending != nil || runtime.resources[$0]?.state == .running
-                    || runtime.resources[$0]?.state == .failed
+                    || runtime.resources[$0]?.state == .failed || runtime.resources[$0]?.interrupted != nil
             }
             guard !busy || assembly.state == .starting else { return }
             forgetResources(of: name)

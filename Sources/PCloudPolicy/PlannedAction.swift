@@ -52,6 +52,8 @@ public enum Step: Sendable, Equatable, CustomStringConvertible {
     case cancelMonitor(ResourceID)
     case markUnrecoverable(ResourceID)
     case block(ResourceID)
+    /// A start or stop interrupted by a controller restart is waited out before the resource is probed.
+    case awaitInterrupted(ResourceID)
 
     // The deployable.
     case report(DeployableState)
@@ -76,6 +78,7 @@ public enum Step: Sendable, Equatable, CustomStringConvertible {
         case .cancelMonitor(let id): "cancel-monitor \(id)"
         case .markUnrecoverable(let id): "unrecoverable \(id)"
         case .block(let id): "block \(id)"
+        case .awaitInterrupted(let id): "await-interrupted \(id)"
         case .report(let state): "report \(state.rawValue)"
         case .stopMonitoring: "stop-monitoring"
         }
@@ -84,7 +87,8 @@ public enum Step: Sendable, Equatable, CustomStringConvertible {
     /// Decisions and reports have nothing to execute.
     public var isDecision: Bool {
         switch self {
-        case .restartResource, .restartAssembly, .restartDeployable, .reconfigure, .failureIgnored, .deployableFailed, .report:
+        case .restartResource, .restartAssembly, .restartDeployable, .reconfigure, .failureIgnored, .deployableFailed, .report,
+            .awaitInterrupted:
             true
         default: false
         }

@@ -90,7 +90,8 @@ public struct Policy: Sendable {
         let resources = runtime.resources.values.compactMap { $0.state == .stopped ? $0.notBefore : nil }
         let assemblies = runtime.assemblies.values.compactMap { $0.pending == nil ? $0.notBefore : nil }
         let bans = runtime.placement?.wake.map { [$0] } ?? []
-        return (resources + assemblies + bans).min()
+        let interrupted = runtime.resources.values.compactMap { $0.interrupted?.until }
+        return (resources + assemblies + bans + interrupted).min()
     }
 
     /// The definition an operation on `id` runs: an assembly's resource or a placed instance

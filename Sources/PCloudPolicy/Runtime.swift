@@ -67,6 +67,12 @@ public struct ResourceRuntime: Sendable, Codable, Equatable {
     public var state: ResourceState = .unknown
     /// The operation in flight; nothing else is started for this resource until it completes.
     public var pending: ResourceAction?
+    /// When the operation in flight times out (seconds since 1970): after a controller restart the
+    /// operation may still be running in the guest until then.
+    public var pendingDeadline: Double?
+    /// A start or stop that was in flight when the controller stopped: nothing is done to this
+    /// resource until it has timed out, then it is probed (never started twice over itself).
+    public var interrupted: InterruptedOperation?
     /// A recurring monitor is scheduled.
     public var monitoring = false
     public var lastCode: OCFExitCode?
@@ -82,6 +88,20 @@ public struct ResourceRuntime: Sendable, Codable, Equatable {
     public var lastFailure: FailedAction?
 
     public init() {}
+}
+
+/// An operation a controller restart interrupted, waited out before the resource is probed.
+public struct InterruptedOperation: Sendable, Codable, Equatable {
+    public var action: ResourceAction
+    /// Its timeout: it cannot still be running in the guest after this.
+    public var until: Double
+    /// The wait was announced in the event log.
+    public var said = false
+
+    public init(action: ResourceAction, until: Double) {
+        self.action = action
+        self.until = until
+    }
 }
 
 /// A failed operation as status lists it: `ClusterIP:7 monitor on a 'not running' (7)`.

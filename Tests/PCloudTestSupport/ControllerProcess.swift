@@ -43,6 +43,16 @@ public final class ControllerProcess: @unchecked Sendable {
         process = try Self.launch(arguments, socketPath: socketPath)
     }
 
+    /// SIGTERM (a graceful stop, as systemd does), then a new cped on the same store and socket.
+    /// Returns what the stopped one logged.
+    @discardableResult
+    public func terminateAndRestart() throws -> String {
+        process.stop(grace: 30)
+        let said = process.logText()
+        process = try Self.launch(arguments, socketPath: socketPath)
+        return said
+    }
+
     public var log: String { process.logText() }
 
     public func stop() { process.stop() }

@@ -172,7 +172,18 @@ public actor Engine {
                     "\($0.split(separator: ":", maxSplits: 1).last ?? "") was interrupted by the controller stopping; it is checked again at the next start"
             )
         }
-        _ = try? await controller.publish(events)
+        // The engine's task is cancelled by now, and the store refuses work from a cancelled task:
+        // record from a task of its own, awaited, so the events are not lost with the shutdown.
+        let controller = controller
+        let recorded = await Task { () -> Error? in
+            do {
+                _ = try await controller.publish(events)
+                return nil
+            } catch { return error }
+        }.value
+        if let recorded {
+            for event in events { logger.warning("\(event.message) (not recorded in the store: \(recorded))") }
+        }
     }
 
     /// Replaces the definition (reload): runtime entries of unchanged assemblies and resources stay.

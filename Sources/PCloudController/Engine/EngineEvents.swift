@@ -63,6 +63,7 @@ enum EngineEvents {
         case .scheduleMonitor(let id, _): ("resource.monitor", .info, id.assembly, id.resource)
         case .markUnrecoverable(let id): ("resource.unrecoverable", .error, id.assembly, id.resource)
         case .block(let id): ("resource.blocked", .error, id.assembly, id.resource)
+        case .awaitInterrupted(let id): ("resource.interrupted", .warning, id.assembly, id.resource)
         case .report: ("deployable.state", .info, nil, nil)
         case .stopMonitoring: ("deployable.monitoring-stopped", .info, nil, nil)
         case .cancelMonitor: nil
