@@ -33,6 +33,7 @@ public struct StaticInfrastructure: Infrastructure {
     }
 
     public var kind: String { "static" }
+    public var fencingSwitchesOff: Bool { false }
 
     public func start(_ guest: GuestSpec) async throws -> GuestInfo {
         guard let address = guest.address ?? addresses[guest.name.assembly] else {

@@ -139,7 +139,9 @@ public actor Engine {
 
     /// Persists the runtime and publishes the plan's events; a store failure is logged, never fatal.
     func record(_ input: PolicyInput, _ actions: [PlannedAction]) async {
-        let events = EngineEvents.events(for: input, actions, deployable: name, runtime: runtime, at: clock())
+        let events = EngineEvents.events(
+            for: input, actions, deployable: name, runtime: runtime, at: clock(),
+            fencingSwitchesOff: infrastructure.fencingSwitchesOff)
         do {
             try await RuntimePersistence.save(runtime, policy.deployable, store: controller.store, at: clock())
             if !events.isEmpty { try await controller.publish(events) }

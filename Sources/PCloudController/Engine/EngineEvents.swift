@@ -6,10 +6,11 @@ import PCloudStore
 /// successes and monitor cancellations are not events (they would drown the rest).
 enum EngineEvents {
     static func events(
-        for input: PolicyInput, _ actions: [PlannedAction], deployable: String, runtime: DeployableRuntime, at now: Double
+        for input: PolicyInput, _ actions: [PlannedAction], deployable: String, runtime: DeployableRuntime, at now: Double,
+        fencingSwitchesOff: Bool = true
     ) -> [StoredEvent] {
         var events: [StoredEvent] = []
-        if let (assembly, resource, kind, message) = describe(input, runtime) {
+        if let (assembly, resource, kind, message) = describe(input, runtime, fencingSwitchesOff: fencingSwitchesOff) {
             events.append(
                 StoredEvent(at: now, deployable: deployable, assembly: assembly, resource: resource, kind: kind, message: message)
             )
@@ -26,7 +27,9 @@ enum EngineEvents {
         return events
     }
 
-    static func describe(_ input: PolicyInput, _ runtime: DeployableRuntime) -> (String?, String?, String, String)? {
+    static func describe(
+        _ input: PolicyInput, _ runtime: DeployableRuntime, fencingSwitchesOff: Bool = true
+    ) -> (String?, String?, String, String)? {
         switch input {
         case .start: return (nil, nil, "deployable.start", "the operator started the deployable")
         case .stop: return (nil, nil, "deployable.stop", "the operator stopped the deployable")
@@ -36,6 +39,12 @@ enum EngineEvents {
                 "assembly \(name) is up" + (address.map { " at \($0)" } ?? "") + "; waiting to reach it"
             )
         case .assemblyReachable(let name): return (name, nil, "assembly.reachable", "assembly \(name) is reachable")
+        case .assemblyFenced(let name) where !fencingSwitchesOff:
+            return (
+                name, nil, "assembly.fenced",
+                "assembly \(name) is a static host, which pcloud cannot switch off: its session was dropped and it is "
+                    + "treated as off, but nothing was powered off"
+            )
         case .assemblyFenced(let name): return (name, nil, "assembly.fenced", "assembly \(name) is confirmed off")
         case .assemblyStopped(let name): return (name, nil, "assembly.stopped", "assembly \(name) is shut down")
         case .operationCompleted(let id, let action, let code, _, let detail) where action != .monitor:

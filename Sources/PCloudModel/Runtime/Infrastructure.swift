@@ -4,6 +4,10 @@ public protocol Infrastructure: Sendable {
     /// `libvirt`, `openstack`, `static`: used in events and logs.
     var kind: String { get }
 
+    /// Whether fencing really switches the guest off (false for static hosts, where fencing only
+    /// drops the session): the event log must not say "confirmed off" when nothing was.
+    var fencingSwitchesOff: Bool { get }
+
     /// Makes the guest exist and run (define or create it when absent, start it when off).
     /// Idempotent: a running guest is left alone. Returns what is known once it is started.
     func start(_ guest: GuestSpec) async throws -> GuestInfo
@@ -109,4 +113,8 @@ public struct GuestEvent: Sendable, Hashable {
         self.power = power
         self.reason = reason
     }
+}
+
+extension Infrastructure {
+    public var fencingSwitchesOff: Bool { true }
 }
