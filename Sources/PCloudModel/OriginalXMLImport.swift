@@ -108,6 +108,7 @@ public struct OriginalXMLImport {
             let (node, path): (XMLElementNode, String)
             switch problem.place {
             case .deployable, .placed: (node, path) = (root, "deployable")
+            case .assembly where problem.field == "ssh.user": (node, path) = (root, "deployable")  // username= is the root's
             case .assembly(let index): (node, path) = assemblyPlaces[index]
             case .resource(let index, let resource): (node, path) = resourcePlaces[index][resource]
             }

@@ -52,7 +52,11 @@ import Testing
 }
 
 @Test func notANumberInfinityNegativeAndHexAreNotDurations() {
-    for text in ["nan", "NaN", "inf", "-inf", "infinity", "+inf", "-1e300", "-0.5", "0x10", "0x1p4", "1e300h5x", "1e300h", "1e19ms", ".", "e5", "1..2s"] {
+    let texts = [
+        "nan", "NaN", "inf", "-inf", "infinity", "+inf", "-1e300", "-0.5", "0x10", "0x1p4", "1e300h5x", "1e300h", "1e19ms", ".",
+        "e5", "1..2s",
+    ]
+    for text in texts {
         #expect(DurationText.read(text) == .failure(.notADuration), "\(text) should not be a duration")
     }
 }

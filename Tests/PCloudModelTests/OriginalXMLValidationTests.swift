@@ -95,3 +95,17 @@ private func importErrors(_ xml: String) -> [String] {
     #expect(errors.count == 1)
     #expect(errors.first?.hasPrefix("5:9: assemblies[0].services[0].parameters.ip.ref.assembly: '../b' is not a valid name") == true)
 }
+
+@Test func theOriginalsUsernameIsANameReportedOnceOnTheDeployable() {
+    let errors = importErrors(
+        """
+        <deployable name="d" username="root -oProxyCommand=x">
+          <assemblies>
+            <assembly name="a"/>
+            <assembly name="b"/>
+          </assemblies>
+        </deployable>
+        """)
+    #expect(errors.count == 1)
+    #expect(errors.first?.hasPrefix("1:1: deployable.username: 'root -oProxyCommand=x' is not a valid name") == true)
+}

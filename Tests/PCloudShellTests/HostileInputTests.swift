@@ -69,10 +69,12 @@ private func expectRefused(_ result: ShellHarness.Result, _ command: String, say
 @Test func namesOutsideTheRuleAreRefusedByEveryCommandThatCreatesOne() throws {
     let shell = try ShellHarness()
     let long = String(repeating: "a", count: 100_000)
-    expectRefused(try shell.run("assembly_create", long), "long assembly name", saying: "assembly name: 'aaaa", "is too long (100000 characters; at most 63)")
+    expectRefused(
+        try shell.run("assembly_create", long), "long assembly name",
+        saying: "assembly name: 'aaaa", "is too long (100000 characters; at most 63)")
     for command in [
         ["assembly_create", "a b"], ["assembly_create", "../a"], ["deployable_create", "_x"], ["deployable_create", "a\nb"],
-        ["assembly_create", "ok", "../../images/evil"],
+        ["assembly_create", "ok", "../../images/evil"], ["jeos_delete", "../../etc/passwd"], ["jeos_create", "../x"],
     ] {
         expectRefused(try shell.run(command), command.joined(separator: " "), saying: "is not a valid name")
     }
