@@ -49,7 +49,9 @@ public final class Diagnostics: @unchecked Sendable {
 
     public init() {}
 
+    /// Records `error` once (a template used by several resources reports its errors once).
     public func report(_ error: DefinitionError) {
+        guard !errors.contains(error) else { return }
         errors.append(error)
     }
 

@@ -35,6 +35,9 @@ public struct DefinitionLoader: Sendable {
         }
         if let deployable {
             DeployableValidation(deployable: deployable, sites: sites, diagnostics: diagnostics).run()
+            if diagnostics.isEmpty {
+                RuleReport(file: file, diagnostics: diagnostics).deployable(deployable, sites: sites)
+            }
         }
         try diagnostics.throwIfAny()
         return deployable!
@@ -50,12 +53,20 @@ public struct DefinitionLoader: Sendable {
         let assembly = compose(text, file: file, diagnostics: diagnostics).flatMap {
             assemblyDecoding(diagnostics).decode($0, sites: sites)
         }
+        if let assembly, diagnostics.isEmpty { RuleReport(file: file, diagnostics: diagnostics).assembly(assembly) }
         try diagnostics.throwIfAny()
         return assembly!
     }
 
     /// A resource template; its name defaults to the template's.
     public func loadTemplate(named name: String) throws -> Resource {
+        if let problem = NameRule.problem(name) {
+            throw DefinitionErrors([
+                DefinitionError(
+                    location: SourceLocation(file: "template", line: 1, column: 1), path: "template",
+                    message: problem)
+            ])
+        }
         guard let directory = templatesDirectory else {
             throw DefinitionErrors([
                 DefinitionError(
@@ -76,6 +87,9 @@ public struct DefinitionLoader: Sendable {
         let text = try readText(file)
         let resource = compose(text, file: file.relativePath, diagnostics: diagnostics).flatMap {
             resourceDecoding(diagnostics).decode($0, defaultName: name, sites: DefinitionSites())
+        }
+        if let resource, diagnostics.isEmpty {
+            RuleReport(file: file.relativePath, diagnostics: diagnostics).resource(resource, path: "")
         }
         try diagnostics.throwIfAny()
         return resource!
@@ -139,8 +153,12 @@ public struct DefinitionLoader: Sendable {
     private func resourceDecoding(_ diagnostics: Diagnostics) -> ResourceDecoding {
         ResourceDecoding(
             templates: { name in
-                guard let template = try? self.loadTemplate(named: name) else { return nil }
-                return template
+                guard self.templateNames().contains(name) else { return .missing }
+                do { return .found(try self.loadTemplate(named: name)) } catch let errors as DefinitionErrors {
+                    return .invalid(errors)
+                } catch {
+                    return .missing
+                }
             }, templateNames: templateNames)
     }
 

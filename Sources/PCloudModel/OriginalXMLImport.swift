@@ -49,6 +49,9 @@ public struct OriginalXMLImport {
             infrastructure: infrastructure)
         if root.attributes["monitor"] == "agent" { deployable.monitor.method = .agent }
         let user = root.attributes["username"] ?? "root"
+        // Where each assembly and service of the model was written, for the rules' problems.
+        var assemblyPlaces: [(node: XMLElementNode, path: String)] = []
+        var resourcePlaces: [[(node: XMLElementNode, path: String)]] = []
 
         for (index, node) in (root.child(named: "assemblies")?.children ?? []).enumerated() {
             let path = "assemblies[\(index)]"
@@ -62,6 +65,7 @@ public struct OriginalXMLImport {
             }
             var assembly = Assembly(name: assemblyName, image: image, ssh: SSHSettings(user: user))
             assembly.escalation = escalation(node)
+            var places: [(node: XMLElementNode, path: String)] = []
             for (serviceIndex, service) in (node.child(named: "services")?.children ?? []).enumerated() {
                 let servicePath = "\(path).services[\(serviceIndex)]"
                 if let resource = importService(service, path: servicePath, assembly: assemblyName, fail: fail) {
@@ -69,10 +73,13 @@ public struct OriginalXMLImport {
                         fail(service, servicePath, "service '\(resource.name)' is defined twice in assembly '\(assemblyName)'")
                     } else {
                         assembly.resources.append(resource)
+                        places.append((service, servicePath))
                     }
                 }
             }
             deployable.assemblies.append(assembly)
+            assemblyPlaces.append((node, path))
+            resourcePlaces.append(places)
         }
         for (index, node) in (root.child(named: "constraints")?.children(named: "service_dependancy") ?? []).enumerated() {
             let path = "constraints[\(index)]"
@@ -96,6 +103,17 @@ public struct OriginalXMLImport {
         if let cycle = OrderingGraph(deployable.ordering).cycle() {
             fail(root, "constraints", "ordering cycle: \(cycle.map(\.description).joined(separator: " -> "))")
         }
+        // The same rules as a YAML definition's, on the model just built.
+        for problem in DefinitionRules.problems(in: deployable) where !(name.isEmpty && problem.place == .deployable) {
+            let (node, path): (XMLElementNode, String)
+            switch problem.place {
+            case .deployable, .placed: (node, path) = (root, "deployable")
+            case .assembly where problem.field == "ssh.user": (node, path) = (root, "deployable")  // username= is the root's
+            case .assembly(let index): (node, path) = assemblyPlaces[index]
+            case .resource(let index, let resource): (node, path) = resourcePlaces[index][resource]
+            }
+            fail(node, "\(path).\(Self.attribute(problem.field))", problem.message)
+        }
         try diagnostics.throwIfAny()
         return deployable
     }
@@ -116,10 +134,15 @@ public struct OriginalXMLImport {
             return nil
         }
         let intervalText = node.attributes["monitor_interval"] ?? "60s"
-        guard let interval = DurationText.parse(intervalText), interval > .zero else {
-            fail(
-                node, "\(path).monitor_interval",
-                "expected an interval such as 10s, 1min or a number of seconds, got '\(intervalText)'")
+        let interval: Duration
+        switch DurationText.read(intervalText) {
+        case .success(let value) where value > .zero:
+            interval = value
+        case .success:
+            fail(node, "\(path).monitor_interval", "must be longer than 0s")
+            return nil
+        case .failure(let problem):
+            fail(node, "\(path).monitor_interval", DurationText.message(problem, text: intervalText))
             return nil
         }
         var resource = Resource(
@@ -156,6 +179,16 @@ public struct OriginalXMLImport {
             )
         }
         return resource
+    }
+
+    /// The XML attribute a model field was read from.
+    private static func attribute(_ field: String) -> String {
+        switch field {
+        case "monitor.interval", "monitor.timeout": return "monitor_interval"
+        case "escalation.period": return "escalation_period"
+        case "ssh.user": return "username"
+        default: return field
+        }
     }
 
     /// `escalation_failures`/`escalation_period`: integers, or INFINITY/-1/absent for "never escalate".

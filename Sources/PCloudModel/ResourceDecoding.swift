@@ -26,8 +26,16 @@ struct ResourceDecoding {
 
     enum StopOnFail: String, CaseIterable { case fence, block }
 
+    /// What looking a template up found.
+    enum TemplateLookup {
+        case found(Resource)
+        case missing
+        /// The template file exists but has errors of its own (located in that file).
+        case invalid(DefinitionErrors)
+    }
+
     /// Where templates come from when a resource names one.
-    let templates: (String) -> Resource?
+    let templates: (String) -> TemplateLookup
     let templateNames: () -> [String]
 
     /// Reads one resource. `defaultName` is used for templates, whose name is given when added.
@@ -39,21 +47,28 @@ struct ResourceDecoding {
         guard let map = field.mapping(keys: Self.keys + extraKeys) else { return nil }
         extra(map)
         var base: Resource?
-        if let templateField = map.optional("template"), let templateName = templateField.string() {
-            base = templates(templateName)
-            if base == nil {
+        if let templateField = map.optional("template") {
+            guard let templateName = templateField.name() else { return nil }
+            switch templates(templateName) {
+            case .found(let template):
+                base = template
+            case .missing:
                 let known = templateNames()
                 templateField.error(
                     "no resource template '\(templateName)'\(DidYouMean.hint(for: templateName, among: known)); templates: \(known.joined(separator: ", "))"
                 )
+                return nil
+            case .invalid(let errors):
+                errors.errors.forEach(templateField.diagnostics.report)
+                templateField.error("resource template '\(templateName)' has errors of its own (in \(templateName).yaml)")
                 return nil
             }
         }
         let name = defaultName.map { name in map.optional("name")?.name() ?? name } ?? map.required("name")?.name()
         let resourceClass = map.optional("class")?.choice(ResourceClass.self) ?? base?.resourceClass
         if resourceClass == nil && map.optional("class") == nil { _ = map.required("class") }
-        let type = map.optional("type")?.string() ?? base?.type
-        let provider = map.optional("provider")?.string() ?? base?.provider
+        let type = map.optional("type")?.agentName(allowAt: true) ?? base?.type
+        let provider = map.optional("provider")?.agentName(allowAt: false) ?? base?.provider
         let commands = map.optional("exec").flatMap(decodeExec) ?? base?.commands
 
         if let resourceClass {
@@ -159,8 +174,8 @@ enum ParameterDecoding {
         for (keyNode, valueNode) in mapping {
             let name = keyNode.string ?? "?"
             let value = field.child(valueNode, key: name)
-            guard YAMLField.isName(name) else {
-                field.child(keyNode, key: name).error("'\(name)' is not a valid parameter name")
+            if let problem = NameRule.problem(name) {
+                field.child(keyNode, key: name).error(problem)
                 continue
             }
             guard seen.insert(name).inserted else {

@@ -52,22 +52,24 @@ struct YAMLField {
         return scalar.string
     }
 
-    /// A non-empty name made of letters, digits, `-`, `_` and `.`, usable in paths and commands.
+    /// A name following `NameRule` (the one rule for every name), usable in paths and commands.
     func name() -> String? {
         guard let text = string() else { return nil }
-        guard Self.isName(text) else {
-            error("'\(text)' is not a valid name (use letters, digits, '-', '_' and '.', starting with a letter or digit)")
+        if let problem = NameRule.problem(text) {
+            error(problem)
             return nil
         }
         return text
     }
 
-    static func isName(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first)
-        else { return false }
-        return text.unicodeScalars.allSatisfy {
-            ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "-_.".unicodeScalars.contains($0)
+    /// A resource type (`allowAt`) or provider: `NameRule`'s agent form; never a path.
+    func agentName(allowAt: Bool) -> String? {
+        guard let text = string() else { return nil }
+        if let problem = NameRule.agentProblem(text, allowAt: allowAt) {
+            error(problem)
+            return nil
         }
+        return text
     }
 
     func int(in range: ClosedRange<Int>) -> Int? {
@@ -82,12 +84,18 @@ struct YAMLField {
         return value
     }
 
+    /// A duration of at most `DurationText.maximum`.
     func duration() -> Duration? {
-        guard case .scalar(let scalar) = node, !isNull, let value = DurationText.parse(scalar.string) else {
+        guard case .scalar(let scalar) = node, !isNull else {
             error("expected a duration such as 10s, 2m, 500ms or a number of seconds, got \(shape)")
             return nil
         }
-        return value
+        switch DurationText.read(scalar.string) {
+        case .success(let value): return value
+        case .failure(let problem):
+            error(DurationText.message(problem, text: scalar.string))
+            return nil
+        }
     }
 
     /// A positive duration (intervals and timeouts cannot be zero).

@@ -31,7 +31,7 @@ public struct FailureHistory: Sendable, Codable, Equatable {
         let span = ((now - oldest) * 1e6).rounded() / 1e6
         guard span <= limit.period.seconds else { return .restart }
         times.removeAll()
-        return .escalate(failures: limit.failures, within: .milliseconds(Int64((span * 1000).rounded())))
+        return .escalate(failures: limit.failures, within: .saturating(seconds: span))
     }
 
     /// Failures that still count at `now`.

@@ -154,12 +154,13 @@ extension Plan {
         }
     }
 
-    /// `base`, doubled for each further recent failure, capped.
+    /// `base`, doubled for each further recent failure, capped. Never doubles past the cap, so no
+    /// base or cap (even one read back from an old store, longer than a definition allows) can overflow.
     static func backoffDelay(_ backoff: RestartBackoff, failures: Int) -> Duration {
         var delay = backoff.base
         for _ in 1..<max(1, failures) {
+            if delay >= backoff.cap / 2 { return backoff.cap }
             delay = delay * 2
-            if delay >= backoff.cap { return backoff.cap }
         }
         return min(delay, backoff.cap)
     }

@@ -15,6 +15,7 @@ struct AssemblyCreate: ParsableCommand {
 
     func run() throws {
         try Names.check(name, "assembly name")
+        try Names.check(image, "image")
         guard (32...1_048_576).contains(memory) else { throw ShellFailure("--memory must be from 32 to 1048576 MiB") }
         guard (1...256).contains(vcpus) else { throw ShellFailure("--vcpus must be from 1 to 256") }
         try global.openStore().createAssembly(
@@ -86,15 +87,17 @@ struct AssemblyResourceAdd: ParsableCommand {
 
     func run() throws {
         try Names.check(name, "resource name")
+        try Names.check(template, "template name")
         var resource: Resource
         do { resource = try global.loader.loadTemplate(named: template) } catch let errors as DefinitionErrors {
-            throw ShellFailure(errors.errors.map(\.message).joined(separator: "\n"))
+            throw ShellFailure(errors.description)
         }
         resource.name = name
         for text in parameters {
             guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
                 throw ValidationError("--param takes NAME=VALUE, got '\(text)'")
             }
+            try Names.check(String(text[..<equals]), "--param name")
             let parameter = Parameter(name: String(text[..<equals]), value: .literal(String(text[text.index(after: equals)...])))
             resource.parameters.removeAll { $0.name == parameter.name }
             resource.parameters.append(parameter)
@@ -192,9 +195,7 @@ enum EscalationArguments {
         guard let count = Int(failures), count >= 0 else {
             throw ValidationError("FAILURES must be a whole number >= 0 or INFINITY, got '\(failures)'")
         }
-        guard let duration = DurationText.parse(period) else {
-            throw ValidationError("PERIOD must be a duration such as 60, 60s or 10m, got '\(period)'")
-        }
+        let duration = try DurationOption.parse(period, option: "PERIOD")
         return count > 0 && duration > .zero ? EscalationLimit(failures: count, period: duration) : nil
     }
 
@@ -205,13 +206,18 @@ enum EscalationArguments {
 }
 
 enum Names {
+    /// `NameRule`, the one rule for every name, with the option or argument it came from.
     static func check(_ name: String, _ what: String) throws {
-        let ok =
-            name.first.map { $0.isLetter || $0.isNumber } == true
-            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
-        guard ok else {
-            throw ValidationError(
-                "'\(name)' is not a valid \(what) (use letters, digits, '-', '_' and '.', starting with a letter or digit)")
+        if let problem = NameRule.problem(name) { throw ValidationError("\(what): \(problem)") }
+    }
+}
+
+enum DurationOption {
+    /// A duration given on the command line, at most `DurationText.maximum`; `option` names it in errors.
+    static func parse(_ text: String, option: String) throws -> Duration {
+        switch DurationText.read(text) {
+        case .success(let duration): return duration
+        case .failure(let problem): throw ValidationError("\(option): \(DurationText.message(problem, text: text))")
         }
     }
 }

@@ -44,6 +44,7 @@ struct JeosCreate: ParsableCommand {
     @OptionGroup var images: ImageDirectoryOption
 
     func run() throws {
+        try Names.check(name, "image name")
         guard let script = Self.builder() else {
             throw ShellFailure("scripts/build-image.sh not found: set PCLOUD_BUILD_IMAGE to its path")
         }
@@ -102,6 +103,7 @@ struct JeosDelete: ParsableCommand {
     @OptionGroup var images: ImageDirectoryOption
 
     func run() throws {
+        try Names.check(name, "image name")
         var removed = 0
         for suffix in JeosView.suffixes {
             let path = "\(images.directory)/\(name).\(suffix)"

@@ -10,10 +10,7 @@ struct WaitOptions: ParsableArguments {
     var timeout: String = "5m"
 
     func limit() throws -> Duration {
-        guard let duration = DurationText.parse(timeout) else {
-            throw ValidationError("--timeout takes a duration like 90s or 5m, got '\(timeout)'")
-        }
-        return duration
+        try DurationOption.parse(timeout, option: "--timeout")
     }
 }
 
@@ -136,7 +133,7 @@ struct DeployableWait: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Give up after this long.", valueName: "duration")) var timeout: String = "5m"
 
     func run() async throws {
-        guard let limit = DurationText.parse(timeout) else { throw ValidationError("--timeout takes a duration like 90s or 5m") }
+        let limit = try DurationOption.parse(timeout, option: "--timeout")
         guard let after else {
             try await StateWaiter(client: controller.client, name: name).wait(for: [state], failOn: [], limit: limit)
             return

@@ -17,6 +17,8 @@ struct ShellHarness {
 
     struct Result {
         var status: Int32
+        /// True when pcloudsh was killed by a signal (a trap is SIGILL or SIGTRAP), not an exit.
+        var signalled = false
         var stdout: String
         var stderr: String
     }
@@ -42,7 +44,7 @@ struct ShellHarness {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        return Result(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
