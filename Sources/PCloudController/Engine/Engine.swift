@@ -153,7 +153,9 @@ public actor Engine {
     func scheduleWake() {
         tasks.removeValue(forKey: "wake")?.cancel()
         guard let wake = policy.nextWake(runtime) else { return }
-        let delay = max(0, wake - clock())
+        // Bounded and finite whatever the runtime holds: a wake never traps and never sleeps past a day.
+        let delay = min(max(0, wake - clock()), 86_400)
+        guard delay.isFinite else { return }
         tasks["wake"] = Task { [inbox] in
             try? await Task.sleep(for: .milliseconds(Int64(delay * 1000) + 1))
             if !Task.isCancelled { inbox.yield(.policy(.tick)) }
