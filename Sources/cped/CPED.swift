@@ -97,7 +97,7 @@ struct CPED: AsyncParsableCommand {
         try await group.run()
         SystemdNotifier.notify("STOPPING=1")
         await controller.bus.finishAll()
-        try? FileManager.default.removeItem(atPath: settings.socketPath)
+        APIServer.removeSocket(settings.socketPath)
         logger.info("cped stopped")
     }
 }

@@ -54,36 +54,4 @@ public enum APIServer {
         RuntimeRoutes(controller: controller, engines: engines).register(on: router)
         return router
     }
-
-    /// Removes a socket file left by a previous run, refusing if another cped still answers on it.
-    public static func prepareSocket(_ path: String) throws {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(
-            at: directory, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o755])
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        if UnixSocketProbe.isListening(path) {
-            throw ConfigurationError("another cped is already listening on \(path)")
-        }
-        try FileManager.default.removeItem(atPath: path)
-    }
-}
-
-/// Whether something accepts connections on a unix socket.
-enum UnixSocketProbe {
-    static func isListening(_ path: String) -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
-        }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        } == 0
-    }
 }
