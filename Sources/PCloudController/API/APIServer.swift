@@ -49,7 +49,7 @@ public enum APIServer {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
-        DeployableRoutes(controller: controller).register(on: router)
+        DeployableRoutes(controller: controller, engines: engines).register(on: router)
         EventRoutes(controller: controller).register(on: router)
         RuntimeRoutes(controller: controller, engines: engines).register(on: router)
         return router

@@ -3,9 +3,10 @@ import Hummingbird
 import PCloudModel
 import PCloudStore
 
-/// `/v1/deployables`: list, show, status, create from YAML, delete.
+/// `/v1/deployables`: list, show, status, create from YAML, delete (refused while started).
 struct DeployableRoutes {
     let controller: Controller
+    let engines: Engines
 
     func register<Context: RequestContext>(on router: Router<Context>) {
         let group = router.group("v1/deployables")
@@ -28,8 +29,7 @@ struct DeployableRoutes {
             return try JSONBody.response(.created, ["name": stored.name, "uuid": stored.uuid?.uuidString.lowercased() ?? ""])
         }
         group.delete(":name") { _, context in
-            let name = try context.parameters.require("name")
-            try await controller.deleteDeployable(named: name)
+            try await engines.delete(try context.parameters.require("name"))
             return Response(status: .noContent)
         }
     }
