@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PCloudModel
 import Prometheus
 
 /// The HTTP/JSON API: on a unix socket (mode 0600) always, and on TCP only with a bearer token.
@@ -29,8 +30,16 @@ public enum APIServer {
             apps.append(
                 Application(
                     router: tcpRouter,
+                    server: LimitedHTTP1Channel.server(idleTimeout: tcp.idleTimeout, limit: tcp.maxConnections, logger: logger),
                     configuration: ApplicationConfiguration(address: .hostname(tcp.host, port: tcp.port), serverName: "cped"),
-                    onServerRunning: { _ in logger.info("API listening", metadata: ["tcp": "\(tcp.host):\(tcp.port)"]) },
+                    onServerRunning: { _ in
+                        logger.info(
+                            "API listening",
+                            metadata: [
+                                "tcp": "\(tcp.host):\(tcp.port)", "idle-timeout": "\(DurationText.format(tcp.idleTimeout))",
+                                "max-connections": "\(tcp.maxConnections)",
+                            ])
+                    },
                     logger: logger))
         }
         return apps
