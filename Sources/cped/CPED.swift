@@ -83,6 +83,9 @@ struct CPED: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "cped")
         FileLimit.raiseToHardLimit(logger: logger)
+        if let tokenFile = settings.tcp?.tokenFile, let warning = ControllerConfiguration.permissionWarning(tokenFile) {
+            logger.warning("token file: \(warning)")
+        }
 
         let database = try Store(path: settings.storePath)
         try APIServer.prepareSocket(settings.socketPath)

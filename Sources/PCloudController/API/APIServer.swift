@@ -46,12 +46,14 @@ public enum APIServer {
     }
 
     /// The routes; with a `token`, every one of them requires it (middleware must come before routes).
+    /// A request no route matches gets a JSON 404 like every other refusal.
     static func router(
         controller: Controller, engines: Engines, metrics: PrometheusCollectorRegistry,
         token: String? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let token { router.middlewares.add(BearerTokenMiddleware(token: token)) }
+        router.middlewares.add(NoSuchRouteMiddleware())
         router.get("v1/health") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("metrics") { _, _ in
             Response(

@@ -23,7 +23,10 @@ struct DeployableRoutes {
         group.post { request, context in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
-            let text = String(buffer: body)
+            // Never String(buffer:): it would turn bytes that are not UTF-8 into text and echo them in errors.
+            guard let text = String(validating: body.readableBytesView, as: UTF8.self) else {
+                throw APIError(.unprocessableContent, "the request body is not UTF-8 text", field: "body")
+            }
             let replace = request.uri.queryParameters["replace"].map { $0 == "true" || $0 == "1" } ?? false
             let stored = try await controller.importDeployable(yaml: text, replace: replace)
             return try JSONBody.response(.created, ["name": stored.name, "uuid": stored.uuid?.uuidString.lowercased() ?? ""])

@@ -202,6 +202,17 @@ public struct ControllerConfiguration: Sendable, Equatable {
         return token
     }
 
+    /// A warning when `path` (a token or password file) can be read or written by its group or
+    /// others, naming the file and its mode; nil when it is private to its owner. Never the secret.
+    public static func permissionWarning(_ path: String) -> String? {
+        guard let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int,
+            mode & 0o077 != 0
+        else { return nil }
+        let shown = String(mode & 0o7777, radix: 8)
+        return
+            "\(path) can be read by users other than its owner (mode 0\(shown)): anyone who reads it can use the API; run chmod 600 \(path)"
+    }
+
     /// A password from a file of its own (never from the settings file, never logged).
     public static func readSecret(_ path: String, at: String) throws -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
