@@ -14,6 +14,8 @@ let libraries: [Target] = [
     .target(name: "PCloudController", dependencies: [
         "PCloudModel", "PCloudPolicy", "PCloudStore",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),

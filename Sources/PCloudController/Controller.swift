@@ -70,8 +70,11 @@ public final class Controller: Sendable {
         }
     }
 
+    /// Deletes a stopped deployable; 409 while its stored runtime says it is started or stopping
+    /// (Engines.delete also refuses while its engine runs).
     func deleteDeployable(named name: String) async throws {
         do { try store.deleteDeployable(named: name) } catch let error as StoreError {
+            if case .started = error { throw APIError(.conflict, error.description, field: "name") }
             throw APIError(.notFound, error.description, field: "name")
         }
         try await publish([

@@ -87,10 +87,12 @@ extension Store {
     }
 
     /// Deletes a deployable (its assemblies stay, as in the original), its runtime state and failure
-    /// history; its events stay as history.
+    /// history; its events stay as history. Refused (`StoreError.started`) while its stored runtime
+    /// says it is started or stopping: its guests and resources would run on with nobody watching.
     public func deleteDeployable(named name: String) throws {
         try database.write { db in
             guard try Self.deployable(named: name, db) != nil else { throw StoreError.notFound(kind: "deployable", name: name) }
+            if let state = try Self.startedState(of: name, db) { throw StoreError.started(deployable: name, state: state) }
             try db.execute(sql: "DELETE FROM deployable WHERE name = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM runtimeState WHERE deployable = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM failure WHERE deployable = ?", arguments: [name])

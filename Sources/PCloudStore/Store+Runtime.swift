@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// A recorded failure: the history escalation decisions are made from, kept across restarts.
@@ -110,5 +111,22 @@ extension Store {
                 deployable: $0["deployable"], assembly: $0["assembly"], resource: $0["resource"],
                 state: $0["state"], detail: $0["detail"], updatedAt: $0["updatedAt"])
         }
+    }
+
+    /// The state of a deployable whose stored runtime says it is started or stopping (the operator
+    /// asked for it to run, or its engine is still monitoring it), or nil when it is stopped.
+    static func startedState(of deployable: String, _ db: Database) throws -> String? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT state, detail FROM runtimeState WHERE deployable = ? AND assembly = '' AND resource = ''",
+                arguments: [deployable])
+        else { return nil }
+        let state: String = row["state"]
+        let detail = (row["detail"] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]
+        let runtime = (detail?["runtime"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
+            as? [String: Any]
+        let desiredRunning = detail?["desired"] as? String == "running"
+        let monitoring = runtime?["monitoring"] as? Bool ?? false
+        return desiredRunning || monitoring || !["stopped", "failed"].contains(state) ? state : nil
     }
 }

@@ -7,6 +7,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notMember(assembly: String, deployable: String)
     case alreadyMember(assembly: String, deployable: String)
     case invalid(String)
+    /// A deployable cannot be deleted while it is started or stopping.
+    case started(deployable: String, state: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .alreadyMember(let assembly, let deployable):
             return "assembly '\(assembly)' is already in deployable '\(deployable)'"
         case .invalid(let message): return message
+        case .started(let deployable, let state):
+            return
+                "deployable '\(deployable)' is \(state == "stopping" ? "stopping" : "started (\(state))"): stop it first (pcloudsh deployable_stop \(deployable) --wait), then delete it"
         }
     }
 }

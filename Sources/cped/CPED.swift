@@ -19,6 +19,9 @@ struct CPED: AsyncParsableCommand {
     @Option(help: "Directory holding Assemblies/ (overrides the settings file).") var definitions: String?
     @Option(help: "Also listen on TCP HOST:PORT; needs --token-file.") var tcp: String?
     @Option(help: "File holding the bearer token TCP clients must send.") var tokenFile: String?
+    @Option(help: "Close a TCP connection with no request in progress after this long (default 30s).")
+    var tcpIdleTimeout: String?
+    @Option(help: "Close TCP connections beyond this many at once (default 256).") var tcpMaxConnections: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
     @Option(help: "The controller's ssh private key (made on first start when absent).") var sshKey: String?
     @Option(help: "The AMQP broker for guest agents, HOST:PORT; needs --broker-password-file.") var broker: String?
@@ -51,6 +54,19 @@ struct CPED: AsyncParsableCommand {
             settings.tcp = .init(
                 host: String(parts[0]), port: port,
                 token: try ControllerConfiguration.readToken(tokenFile, at: "--token-file"))
+            settings.tcp?.tokenFile = tokenFile
+        }
+        if tcpIdleTimeout != nil || tcpMaxConnections != nil {
+            guard settings.tcp != nil else {
+                throw ValidationError("--tcp-idle-timeout and --tcp-max-connections need a TCP listener (--tcp or tcp: in \(config))")
+            }
+        }
+        if let tcpIdleTimeout {
+            settings.tcp?.idleTimeout = try ControllerConfiguration.TCPListener.idleTimeout(tcpIdleTimeout, at: "--tcp-idle-timeout")
+        }
+        if let tcpMaxConnections {
+            settings.tcp?.maxConnections = try ControllerConfiguration.TCPListener.maxConnections(
+                tcpMaxConnections, at: "--tcp-max-connections")
         }
         return settings
     }
@@ -66,6 +82,10 @@ struct CPED: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "cped")
+        FileLimit.raiseToHardLimit(logger: logger)
+        if let tokenFile = settings.tcp?.tokenFile, let warning = ControllerConfiguration.permissionWarning(tokenFile) {
+            logger.warning("token file: \(warning)")
+        }
 
         let database = try Store(path: settings.storePath)
         try APIServer.prepareSocket(settings.socketPath)
@@ -97,7 +117,7 @@ struct CPED: AsyncParsableCommand {
         try await group.run()
         SystemdNotifier.notify("STOPPING=1")
         await controller.bus.finishAll()
-        try? FileManager.default.removeItem(atPath: settings.socketPath)
+        APIServer.removeSocket(settings.socketPath)
         logger.info("cped stopped")
     }
 }

@@ -7,13 +7,16 @@ public final class ControllerProcess: @unchecked Sendable {
     public let storePath: String
     public private(set) var process: ManagedProcess
     let arguments: [String]
+    let fileLimit: (soft: Int, hard: Int)?
 
     /// `config`: a settings file (default: none); `logLevel`: the --log-level flag (nil: none, so the
-    /// settings file's level holds).
+    /// settings file's level holds); `fileLimit`: cped's RLIMIT_NOFILE (set by prlimit, which then
+    /// runs cped in its own process).
     public init(
         extraArguments: [String] = [], definitions: URL = BuiltProducts.packageRoot, config: String? = nil,
-        logLevel: String? = "debug"
+        logLevel: String? = "debug", fileLimit: (soft: Int, hard: Int)? = nil
     ) throws {
+        self.fileLimit = fileLimit
         directory = URL(fileURLWithPath: "/tmp/pcloud-cped-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("run/cped.sock").path
@@ -23,11 +26,20 @@ public final class ControllerProcess: @unchecked Sendable {
                 "--config", config ?? directory.appendingPathComponent("none.yaml").path, "--socket", socketPath,
                 "--store", storePath, "--definitions", definitions.path,
             ] + (logLevel.map { ["--log-level", $0] } ?? []) + extraArguments
-        process = try Self.launch(arguments, socketPath: socketPath)
+        process = try Self.launch(arguments, socketPath: socketPath, fileLimit: fileLimit)
     }
 
-    private static func launch(_ arguments: [String], socketPath: String) throws -> ManagedProcess {
-        let process = try ManagedProcess("cped", executable: BuiltProducts.path("cped"), arguments: arguments)
+    private static func launch(_ arguments: [String], socketPath: String, fileLimit: (soft: Int, hard: Int)?) throws
+        -> ManagedProcess
+    {
+        let process =
+            if let fileLimit {
+                try ManagedProcess(
+                    "cped", executable: "/usr/bin/prlimit",
+                    arguments: ["--nofile=\(fileLimit.soft):\(fileLimit.hard)", "--", BuiltProducts.path("cped")] + arguments)
+            } else {
+                try ManagedProcess("cped", executable: BuiltProducts.path("cped"), arguments: arguments)
+            }
         guard waitUntil(timeout: 30, { FileManager.default.fileExists(atPath: socketPath) || !process.isRunning }),
             process.isRunning
         else {
@@ -40,7 +52,7 @@ public final class ControllerProcess: @unchecked Sendable {
     public func crashAndRestart() throws {
         process.signal(SIGKILL)
         process.process.waitUntilExit()
-        process = try Self.launch(arguments, socketPath: socketPath)
+        process = try Self.launch(arguments, socketPath: socketPath, fileLimit: fileLimit)
     }
 
     /// SIGTERM (a graceful stop, as systemd does), then a new cped on the same store and socket.
@@ -49,7 +61,7 @@ public final class ControllerProcess: @unchecked Sendable {
     public func terminateAndRestart() throws -> String {
         process.stop(grace: 30)
         let said = process.logText()
-        process = try Self.launch(arguments, socketPath: socketPath)
+        process = try Self.launch(arguments, socketPath: socketPath, fileLimit: fileLimit)
         return said
     }
 

@@ -7,17 +7,22 @@ public struct APIError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var message: String
     public var field: String?
+    /// Sent with the body (`WWW-Authenticate` on a 401).
+    public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {
+    public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
         self.field = field
+        self.headers = headers
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var body: [String: String] = ["error": message]
         if let field { body["field"] = field }
-        return try JSONBody.response(status, body)
+        var response = try JSONBody.response(status, body)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 }
 

@@ -10,7 +10,9 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
             Self.constantTimeEqual(Array(header.dropFirst(7).utf8), Array(token.utf8))
         else {
-            throw APIError(.unauthorized, "a bearer token is required (Authorization: Bearer TOKEN)", field: "Authorization")
+            throw APIError(
+                .unauthorized, "a bearer token is required (Authorization: Bearer TOKEN)", field: "Authorization",
+                headers: [.wwwAuthenticate: #"Bearer realm="pcloud""#])
         }
         return try await next(request, context)
     }

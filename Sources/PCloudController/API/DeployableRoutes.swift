@@ -3,9 +3,10 @@ import Hummingbird
 import PCloudModel
 import PCloudStore
 
-/// `/v1/deployables`: list, show, status, create from YAML, delete.
+/// `/v1/deployables`: list, show, status, create from YAML, delete (refused while started).
 struct DeployableRoutes {
     let controller: Controller
+    let engines: Engines
 
     func register<Context: RequestContext>(on router: Router<Context>) {
         let group = router.group("v1/deployables")
@@ -22,14 +23,16 @@ struct DeployableRoutes {
         group.post { request, context in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
-            let text = String(buffer: body)
+            // Never String(buffer:): it would turn bytes that are not UTF-8 into text and echo them in errors.
+            guard let text = String(validating: body.readableBytesView, as: UTF8.self) else {
+                throw APIError(.unprocessableContent, "the request body is not UTF-8 text", field: "body")
+            }
             let replace = request.uri.queryParameters["replace"].map { $0 == "true" || $0 == "1" } ?? false
             let stored = try await controller.importDeployable(yaml: text, replace: replace)
             return try JSONBody.response(.created, ["name": stored.name, "uuid": stored.uuid?.uuidString.lowercased() ?? ""])
         }
         group.delete(":name") { _, context in
-            let name = try context.parameters.require("name")
-            try await controller.deleteDeployable(named: name)
+            try await engines.delete(try context.parameters.require("name"))
             return Response(status: .noContent)
         }
     }

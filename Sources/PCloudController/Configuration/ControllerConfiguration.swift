@@ -7,6 +7,8 @@ import Yams
 /// ```yaml
 /// socket: /run/pcloud/cped.sock        # the API's unix socket (mode 0600)
 /// tcp: {host: 127.0.0.1, port: 8844, token-file: /etc/pcloud/api-token}   # optional; a token is required
+///   # also idle-timeout: 30s (a connection that sends nothing, or never finishes its request, is
+///   # closed after it) and max-connections: 256 (more TCP connections are closed at once)
 /// store: /var/lib/pcloud/pcloud.sqlite
 /// definitions: /usr/share/pcloud       # holds Assemblies/ and Assemblies/templates/
 /// log-level: info
@@ -60,11 +62,43 @@ public struct ControllerConfiguration: Sendable, Equatable {
         public var port: Int
         /// The bearer token every TCP request must carry (read from token-file; never logged).
         public var token: String
+        /// Where the token was read from (for the warning about a file others can read).
+        public var tokenFile: String?
+        /// A connection with no request in progress for this long is closed (it may be sending
+        /// nothing, or half a header).
+        public var idleTimeout: Duration = Self.defaultIdleTimeout
+        /// Open TCP connections beyond this are closed as soon as they are accepted, so no TCP peer can
+        /// use up cped's file descriptors (the unix socket stays reachable).
+        public var maxConnections = Self.defaultMaxConnections
+
+        public static let defaultIdleTimeout: Duration = .seconds(30)
+        public static let defaultMaxConnections = 256
+        public static let maxConnectionsRange = 1...65_536
 
         public init(host: String, port: Int, token: String) {
             self.host = host
             self.port = port
             self.token = token
+        }
+
+        /// An idle timeout from settings text; errors start with `at`.
+        public static func idleTimeout(_ text: String, at: String) throws -> Duration {
+            switch DurationText.read(text) {
+            case .failure(let problem): throw ConfigurationError("\(at): \(DurationText.message(problem, text: text))")
+            case .success(let duration):
+                guard duration > .zero else { throw ConfigurationError("\(at): must be longer than 0s, got '\(text)'") }
+                return duration
+            }
+        }
+
+        /// A connection limit from settings text; errors start with `at`.
+        public static func maxConnections(_ text: String, at: String) throws -> Int {
+            guard let count = Int(text.trimmingCharacters(in: .whitespaces)), maxConnectionsRange.contains(count) else {
+                throw ConfigurationError(
+                    "\(at): expected a number of connections from \(maxConnectionsRange.lowerBound) to \(maxConnectionsRange.upperBound), got '\(NameRule.shown(text))'"
+                )
+            }
+            return count
         }
     }
 
@@ -122,7 +156,16 @@ public struct ControllerConfiguration: Sendable, Equatable {
                     configuration.broker?.usersCommand = try string(command, "\(at).users-command")
                 }
             case "tcp":
-                guard case .mapping(let tcp) = value else { throw ConfigurationError("\(at): expected {host, port, token-file}") }
+                let tcpKeys = ["host", "port", "token-file", "idle-timeout", "max-connections"]
+                guard case .mapping(let tcp) = value else {
+                    throw ConfigurationError("\(at): expected {\(tcpKeys.joined(separator: ", "))}")
+                }
+                for (node, _) in tcp {
+                    guard let name = node.string, !tcpKeys.contains(name) else { continue }
+                    throw ConfigurationError(
+                        "\(file.path):\(node.mark?.line ?? 1):\(node.mark?.column ?? 1): tcp.\(name): unknown setting\(DidYouMean.hint(for: name, among: tcpKeys))"
+                    )
+                }
                 let host = try tcp["host"].map { try string($0, "\(at).host") } ?? "127.0.0.1"
                 guard let port = tcp["port"]?.int, (1...65535).contains(port) else {
                     throw ConfigurationError("\(at).port: expected a port number from 1 to 65535")
@@ -132,7 +175,16 @@ public struct ControllerConfiguration: Sendable, Equatable {
                         "\(at).token-file: a TCP listener needs a token file (any TCP client must present its token)")
                 }
                 let token = try Self.readToken(tokenFile, at: "\(at).token-file")
-                configuration.tcp = TCPListener(host: host, port: port, token: token)
+                var listener = TCPListener(host: host, port: port, token: token)
+                listener.tokenFile = tokenFile
+                if let node = tcp["idle-timeout"] {
+                    listener.idleTimeout = try TCPListener.idleTimeout(try string(node, "\(at).idle-timeout"), at: "\(at).idle-timeout")
+                }
+                if let node = tcp["max-connections"] {
+                    listener.maxConnections = try TCPListener.maxConnections(
+                        try string(node, "\(at).max-connections"), at: "\(at).max-connections")
+                }
+                configuration.tcp = listener
             default:
                 let known = ["socket", "tcp", "store", "definitions", "log-level", "ssh-key", "broker"]
                 throw ConfigurationError("\(at): unknown setting '\(key)'\(DidYouMean.hint(for: key, among: known))")
@@ -148,6 +200,17 @@ public struct ControllerConfiguration: Sendable, Equatable {
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.count >= 16 else { throw ConfigurationError("\(at): the token in \(path) is shorter than 16 characters") }
         return token
+    }
+
+    /// A warning when `path` (a token or password file) can be read or written by its group or
+    /// others, naming the file and its mode; nil when it is private to its owner. Never the secret.
+    public static func permissionWarning(_ path: String) -> String? {
+        guard let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int,
+            mode & 0o077 != 0
+        else { return nil }
+        let shown = String(mode & 0o7777, radix: 8)
+        return
+            "\(path) can be read by users other than its owner (mode 0\(shown)): anyone who reads it can use the API; run chmod 600 \(path)"
     }
 
     /// A password from a file of its own (never from the settings file, never logged).
@@ -169,4 +232,22 @@ public struct ControllerConfiguration: Sendable, Equatable {
 public struct ConfigurationError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+// Settings get printed (ServiceLifecycle logs its services at debug level, errors show values):
+// the token and the broker password never are.
+extension ControllerConfiguration.TCPListener: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String {
+        "TCPListener(host: \(host), port: \(port), token: <from \(tokenFile ?? "a file"), not shown>, "
+            + "idleTimeout: \(DurationText.format(idleTimeout)), maxConnections: \(maxConnections))"
+    }
+    public var debugDescription: String { description }
+}
+
+extension ControllerConfiguration.Broker: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String {
+        "Broker(host: \(host), port: \(port), user: \(user), password: <not shown>, caFile: \(caFile ?? "none"), "
+            + "guestHost: \(guestHost ?? "none"), guestPort: \(guestPort.map(String.init) ?? "none"), usersCommand: \(usersCommand))"
+    }
+    public var debugDescription: String { description }
 }

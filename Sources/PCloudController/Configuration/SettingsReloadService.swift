@@ -8,7 +8,7 @@ import UnixSignals
 /// restart. A settings file that no longer parses changes nothing and is logged as an error: a
 /// reload never stops cped. Definitions are not re-read by SIGHUP: they live in the store and a
 /// started deployable takes a changed one with `pcloudsh deployable_reload NAME`.
-public struct SettingsReloadService: Service {
+public struct SettingsReloadService: Service, CustomStringConvertible {
     let running: ControllerConfiguration
     let reread: @Sendable () throws -> ControllerConfiguration
     let level: LiveLogLevel
@@ -23,6 +23,9 @@ public struct SettingsReloadService: Service {
         self.level = level
         self.logger = logger
     }
+
+    /// How ServiceLifecycle names it in the log (never the settings: they hold the TCP token).
+    public var description: String { "SettingsReloadService" }
 
     public func run() async throws {
         var current = running

@@ -10,6 +10,8 @@ public actor Engines {
     let controller: Controller
     let drivers: any DriverFactory
     var running: [String: (engine: Engine, task: Task<Void, Never>)] = [:]
+    /// Deployables being deleted: no engine is made for them meanwhile.
+    var deleting: Set<String> = []
 
     public init(controller: Controller, drivers: any DriverFactory) {
         self.controller = controller
@@ -53,6 +55,21 @@ public actor Engines {
         engine.send(.cleanup(resource))
     }
 
+    /// Deletes a deployable, refused (409) while it is started or stopping: its engine would go on
+    /// restarting resources with no deployable to answer for, and `stop` could no longer reach it.
+    public func delete(_ name: String) async throws {
+        if let engine = running[name]?.engine {
+            let state = await engine.snapshot().state
+            throw APIError(
+                .conflict, StoreError.started(deployable: name, state: state.rawValue).description, field: "name")
+        }
+        guard deleting.insert(name).inserted else {
+            throw APIError(.conflict, "deployable '\(name)' is being deleted", field: "name")
+        }
+        defer { deleting.remove(name) }
+        try await controller.deleteDeployable(named: name)
+    }
+
     /// The runtime of a started deployable (for tests and status).
     public func runtime(of name: String) async -> DeployableRuntime? {
         await running[name]?.engine.snapshot()
@@ -60,6 +77,9 @@ public actor Engines {
 
     func engine(for name: String, resuming: Bool) async throws -> Engine {
         if let existing = running[name] { return existing.engine }
+        guard !deleting.contains(name) else {
+            throw APIError(.conflict, "deployable '\(name)' is being deleted", field: "name")
+        }
         let deployable = try await controller.deployable(named: name)
         let infrastructure: any Infrastructure
         let monitor: any Monitor
@@ -81,6 +101,10 @@ public actor Engines {
                 runtime.assemblies[guest.name.assembly]?.address = guest.address
             }
             resume = true
+        }
+        // Checked again after the awaits above, with no await until the engine is in `running`.
+        guard !deleting.contains(name) else {
+            throw APIError(.conflict, "deployable '\(name)' is being deleted", field: "name")
         }
         let engine = Engine(
             deployable: deployable, runtime: runtime, controller: controller, infrastructure: infrastructure, monitor: monitor,
