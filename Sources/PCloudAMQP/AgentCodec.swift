@@ -82,7 +82,9 @@ public enum AgentCodec {
         case .heartbeat(let beat):
             try require(!beat.deployable.isEmpty && !beat.assembly.isEmpty, "heartbeat without deployable or assembly")
             try require(!beat.bootID.isEmpty, "heartbeat without boot_id")
-            try require(beat.uptime.isFinite && beat.uptime >= 0, "heartbeat uptime \(beat.uptime) is not a duration")
+            try require(
+                beat.uptime.isFinite && beat.uptime >= 0 && beat.uptime <= AgentProtocol.maxUptimeSeconds,
+                "heartbeat uptime \(beat.uptime) is not a duration")
         case .status(let status):
             try require(!status.resource.isEmpty, "status without resource")
             try require((0...255).contains(status.code), "status code \(status.code) is not an exit code")

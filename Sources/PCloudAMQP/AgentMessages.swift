@@ -10,6 +10,9 @@ public enum AgentProtocol {
     public static let version = 1
     /// Bodies above this size are rejected before parsing.
     public static let maxBodyBytes = 64 * 1024
+    /// The longest uptime a heartbeat may carry (a century, in seconds): any more is not a real
+    /// machine's, and a controller must never do arithmetic on it.
+    public static let maxUptimeSeconds: Double = 100 * 365.25 * 86_400
 }
 
 public struct Heartbeat: Codable, Sendable, Hashable {

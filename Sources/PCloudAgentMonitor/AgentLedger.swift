@@ -56,7 +56,7 @@ struct AgentLedger {
         record.reported = true
         records[guest] = record
         deadlines.push(guest, at: now + Self.limit(record.settings))
-        return changed ? .alive(uptime: .milliseconds(Int64(beat.uptime * 1000)), bootID: beat.bootID) : nil
+        return changed ? .alive(uptime: .saturating(seconds: beat.uptime), bootID: beat.bootID) : nil
     }
 
     /// Guests whose heartbeats stopped: reported once each, until they are heard again.
@@ -87,14 +87,14 @@ struct AgentLedger {
     func liveness(of guest: GuestName, now: ContinuousClock.Instant) -> Liveness? {
         guard let record = records[guest], record.lastHeard != nil else { return nil }
         if let reason = staleness(record, now: now) { return .unreachable(reason: reason) }
-        return .alive(uptime: .milliseconds(Int64(record.uptime * 1000)), bootID: record.bootID)
+        return .alive(uptime: .saturating(seconds: record.uptime), bootID: record.bootID)
     }
 
     /// The verdict last reported, without judging anew (while the broker is unreachable).
     func lastVerdict(of guest: GuestName) -> Liveness? {
         guard let record = records[guest], record.lastHeard != nil else { return nil }
         guard record.reachable else { return .unreachable(reason: "no heartbeat before the broker connection was lost") }
-        return .alive(uptime: .milliseconds(Int64(record.uptime * 1000)), bootID: record.bootID)
+        return .alive(uptime: .saturating(seconds: record.uptime), bootID: record.bootID)
     }
 
     /// How long a guest with `settings` may stay silent before it is unreachable.

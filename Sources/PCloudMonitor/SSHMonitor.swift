@@ -33,10 +33,13 @@ public final class SSHMonitor: Monitor {
     public func liveness(of guest: GuestEndpoint, timeout: Duration) async -> Liveness {
         do {
             let result = try await session(for: guest).exec(Self.livenessCommand, timeout: timeout, outputLimit: 4096)
-            guard result.exitStatus == 0, let alive = Self.parseLiveness(result.stdout) else {
+            guard result.exitStatus == 0 else {
                 return .unreachable(reason: "liveness check exited \(result.exitStatus): \(result.stderr.prefix(200))")
             }
-            return alive
+            switch Self.parseLiveness(result.stdout) {
+            case .success(let alive): return alive
+            case .failure(let problem): return .unreachable(reason: "malformed liveness answer: \(problem)")
+            }
         } catch let SSHError.hostKeyMismatch(expected, presented) {
             return .hostKeyMismatch(expected: expected, presented: presented)
         } catch {
@@ -75,14 +78,13 @@ public final class SSHMonitor: Monitor {
         try await session(for: guest).connect(timeout: timeout)
     }
 
-    /// `/proc/uptime` then the boot id: `12345.67 890.12\n<uuid>\n`.
-    static func parseLiveness(_ output: String) -> Liveness? {
+    /// `/proc/uptime` then the boot id: `12345.67 890.12\n<uuid>\n`. Whatever else a guest prints
+    /// (`nan`, `1e300`, `-5`, a binary blob) is a malformed answer: that guest's failure, with the reason.
+    static func parseLiveness(_ output: String) -> Result<Liveness, GuestUptime.Problem> {
         let lines = output.split(separator: "\n")
-        guard let first = lines.first, let seconds = first.split(separator: " ").first.flatMap({ Double($0) }) else {
-            return nil
-        }
-        let bootID = lines.count > 1 ? String(lines[1]) : nil
-        return .alive(uptime: .milliseconds(Int64(seconds * 1000)), bootID: bootID)
+        guard let first = lines.first else { return .failure(GuestUptime.Problem(reason: "empty answer")) }
+        let bootID = lines.count > 1 ? String(lines[1].prefix(64)) : nil
+        return GuestUptime.read(text: first).map { .alive(uptime: $0, bootID: bootID) }
     }
 
     /// The guest's session; a changed endpoint (address, port, user, pinned key) gets a new one.
@@ -109,7 +111,7 @@ public final class SSHMonitor: Monitor {
         let recheck: Liveness
         do {
             let result = try await session.exec(Self.livenessCommand, timeout: options.connectTimeout, outputLimit: 4096)
-            guard result.exitStatus != 0 || Self.parseLiveness(result.stdout) == nil else { return }
+            if result.exitStatus == 0, case .success = Self.parseLiveness(result.stdout) { return }
             recheck = .unreachable(reason: "connection lost (\(lost)); liveness check exited \(result.exitStatus)")
         } catch let SSHError.hostKeyMismatch(expected, presented) {
             recheck = .hostKeyMismatch(expected: expected, presented: presented)

@@ -65,7 +65,8 @@ struct Agent: Sendable {
 
     private func uptime() -> Double {
         let text = (try? String(contentsOfFile: config.uptimePath, encoding: .utf8)) ?? ""
-        return Double(text.split(separator: " ").first ?? "") ?? 0
+        let seconds = Double(text.split(separator: " ").first ?? "") ?? 0
+        return seconds.isFinite && seconds >= 0 && seconds <= AgentProtocol.maxUptimeSeconds ? seconds : 0
     }
 
     private func serveRequests(_ monitors: LocalMonitors) async {

@@ -75,7 +75,11 @@ struct AgentConfig: Decodable, Sendable {
     static func load(_ path: String) throws -> AgentConfig {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let config = try JSONDecoder().decode(AgentConfig.self, from: data)
-        guard config.heartbeatSeconds > 0 else { throw AgentFailure("heartbeat_seconds must be positive") }
+        try checkSeconds(config.heartbeatSeconds, "heartbeat_seconds")
+        for resource in config.resources {
+            try checkSeconds(resource.interval, "resources[\(resource.spec.name)].interval_seconds")
+            try checkSeconds(resource.timeout, "resources[\(resource.spec.name)].timeout_seconds")
+        }
         return config
     }
 
@@ -83,6 +87,14 @@ struct AgentConfig: Decodable, Sendable {
         AMQPEndpoint(
             host: broker.host, port: broker.port ?? 5672, user: broker.user, password: broker.password,
             containerID: "pcloud-agent:\(deployable)/\(assembly)", tls: broker.ca.map { AMQPTLS(caFile: $0) })
+    }
+
+    /// A number of seconds the agent sleeps or waits: positive, finite and at most a day, so no
+    /// conversion to a Duration can trap.
+    private static func checkSeconds(_ value: Double, _ field: String) throws {
+        guard value.isFinite, value > 0, value <= 86_400 else {
+            throw AgentFailure("\(field) must be a number of seconds above 0 and at most 86400, not \(value)")
+        }
     }
 }
 

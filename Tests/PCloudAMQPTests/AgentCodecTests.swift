@@ -41,6 +41,12 @@ import Testing
             "field 'seq' has the wrong type"
         ),
         ("heartbeat", #"{"v":1,"seq":1,"boot_id":"","uptime":1,"assembly":"a","deployable":"d"}"#, "heartbeat without boot_id"),
+        // An uptime a controller would have to multiply past Int64 (it trapped before).
+        (
+            "heartbeat", #"{"v":1,"seq":1,"boot_id":"b","uptime":1e300,"assembly":"a","deployable":"d"}"#,
+            "heartbeat uptime 1e+300 is not a duration"
+        ),
+        ("heartbeat", #"{"v":1,"seq":1,"boot_id":"b","uptime":-3,"assembly":"a","deployable":"d"}"#, "heartbeat uptime -3.0 is not a duration"),
         ("gossip", #"{"v":1}"#, "unknown subject 'gossip'"),
         (nil, #"{"v":1}"#, "unknown subject (none)"),
         (

@@ -67,7 +67,18 @@ import Testing
 
     @Test func livenessOutputGivesUptimeAndBootID() {
         let parsed = SSHMonitor.parseLiveness("12345.67 890.12\n0f1e2d3c-aaaa-bbbb-cccc-000000000000\n")
-        #expect(parsed == .alive(uptime: .milliseconds(12_345_670), bootID: "0f1e2d3c-aaaa-bbbb-cccc-000000000000"))
-        #expect(SSHMonitor.parseLiveness("garbage") == nil)
+        #expect(parsed == .success(.alive(uptime: .milliseconds(12_345_670), bootID: "0f1e2d3c-aaaa-bbbb-cccc-000000000000")))
+    }
+
+    /// Whatever a guest prints instead of its uptime is that guest's malformed answer: before, `nan`
+    /// or `1e300` trapped converting to Int64 and took the whole controller down, at every restart.
+    @Test(arguments: ["garbage", "", "nan 1", "NaN", "inf 2", "-inf", "-5 3", "1e300 0", "9.3e15", String(repeating: "9", count: 400)])
+    func malformedLivenessAnswersAreRefusedWithAReason(_ answer: String) {
+        guard case .failure(let problem) = SSHMonitor.parseLiveness(answer + "\nboot-id\n") else {
+            Issue.record("'\(answer.prefix(40))' was read as an uptime")
+            return
+        }
+        #expect(!problem.reason.isEmpty)
+        #expect(problem.reason.count < 200, "the reason quotes at most a bounded part of the answer")
     }
 }

@@ -82,6 +82,31 @@ struct SSHMonitorTests {
         #expect(result.transportError?.contains("host key mismatch") == true)
     }
 
+    /// A guest whose sshd forces a command (here: print whatever `answer` holds) lies about its
+    /// uptime. Each lie is that guest's malformed answer, reported with the reason, and a later true
+    /// answer makes it alive again; before, `nan` trapped the controller at every restart.
+    @Test func aGuestThatLiesAboutItsUptimeIsUnreachableNotACrash() async throws {
+        let sshd = try SSHDaemon()
+        let answer = sshd.path("answer")
+        let keys = try String(contentsOfFile: sshd.path("authorized_keys"), encoding: .utf8)
+        try "command=\"cat '\(answer)'\" \(keys)".write(toFile: sshd.path("authorized_keys"), atomically: true, encoding: .utf8)
+        try sshd.start()
+        defer { withExtendedLifetime(sshd) {} }
+        let monitor = SSHMonitor(identity: SSHIdentity(privateKeyPath: sshd.clientKeyPath))
+        let endpoint = GuestEndpoint(name: guestName, host: sshd.host, port: sshd.port, user: NSUserName(), hostKey: sshd.hostKey)
+        for lie in ["nan 1", "inf 2", "1e300 3", "-7 4", "9223372036854775807 5", "uptime is great"] {
+            try "\(lie)\nboot\n".write(toFile: answer, atomically: true, encoding: .utf8)
+            let liveness = await monitor.liveness(of: endpoint, timeout: .seconds(10))
+            guard case .unreachable(let reason) = liveness else {
+                Issue.record("'\(lie)' gave \(liveness)")
+                continue
+            }
+            #expect(reason.contains("malformed liveness answer"), "\(reason)")
+        }
+        try "42.5 1\nboot\n".write(toFile: answer, atomically: true, encoding: .utf8)
+        #expect(await monitor.liveness(of: endpoint, timeout: .seconds(10)) == .alive(uptime: .milliseconds(42_500), bootID: "boot"))
+    }
+
     @Test func unpinnedGuestPresentsItsKeyForRecording() async throws {
         let (sshd, monitor, pinned) = try guest()
         defer { withExtendedLifetime(sshd) {} }
