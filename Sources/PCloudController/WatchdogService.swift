@@ -9,11 +9,13 @@ public struct WatchdogService: Service {
         self.interval = interval
     }
 
+    /// Ends quietly at shutdown: the sleep's CancellationError is the normal way out, and thrown
+    /// from a service during graceful shutdown it would make cped exit 1 on every `systemctl stop`.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 SystemdNotifier.notify("WATCHDOG=1")
-                try await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }

@@ -11,7 +11,7 @@ struct APIErrorShapeTests {
     final class TCPController {
         let token = UUID().uuidString + UUID().uuidString
         let tokenFile: URL
-        let port = Int.random(in: 20000...40000)
+        let port = freeLoopbackPort()
         let cped: ControllerProcess
 
         init(tokenMode: Int = 0o600) throws {

@@ -97,7 +97,7 @@ private let wordpressYAML =
     let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
     let token = UUID().uuidString + UUID().uuidString
     try token.write(to: tokenFile, atomically: true, encoding: .utf8)
-    let port = Int.random(in: 20000...40000)
+    let port = freeLoopbackPort()
     let cped = try ControllerProcess(extraArguments: ["--tcp", "127.0.0.1:\(port)", "--token-file", tokenFile.path])
     #expect(waitUntil(timeout: 10) { portIsOpen("127.0.0.1", UInt16(port)) })
     let anonymous = try await APIClient(base: "http://127.0.0.1:\(port)").call(.GET, "/v1/deployables")
@@ -122,6 +122,15 @@ private let wordpressYAML =
     #expect(waitUntil(timeout: 15) { !cped.process.isRunning })
     #expect(cped.process.process.terminationStatus == 0, "\(cped.log.suffix(2000))")
     #expect(!FileManager.default.fileExists(atPath: cped.socketPath))
+}
+
+/// Under systemd with WatchdogSec= (WATCHDOG_USEC set), the watchdog's sleep was cancelled by the
+/// stop and its CancellationError made cped exit 1 on every `systemctl stop`.
+@Test func sigtermWithTheSystemdWatchdogOnStillExitsZero() throws {
+    let cped = try ControllerProcess(environment: ["WATCHDOG_USEC": "10000000"])
+    cped.process.signal(SIGTERM)
+    #expect(waitUntil(timeout: 15) { !cped.process.isRunning })
+    #expect(cped.process.process.terminationStatus == 0, "\(cped.log.suffix(2000))")
 }
 
 @Test func sigtermStopsCpedEvenWhileSomeoneFollowsTheEvents() throws {

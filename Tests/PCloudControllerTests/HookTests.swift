@@ -77,7 +77,7 @@ private func awaitEvent(_ controller: Controller, kind: String) async throws -> 
 }
 
 @Test func theWebhookReceivesTheEventAsJSON() async throws {
-    let port = Int.random(in: 40001...50000)
+    let port = freeLoopbackPort()
     let received = AsyncStream<String>.makeStream()
     let router = Router()
     router.post("events") { request, _ -> HTTPResponse.Status in

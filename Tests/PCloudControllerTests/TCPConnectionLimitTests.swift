@@ -10,7 +10,7 @@ struct TCPConnectionLimitTests {
     final class World {
         let token = UUID().uuidString + UUID().uuidString
         let tokenFile: URL
-        let port = Int.random(in: 20000...40000)
+        let port = freeLoopbackPort()
         let cped: ControllerProcess
 
         init(limit: Int, idleTimeout: String, fileLimit: (soft: Int, hard: Int)? = nil) throws {

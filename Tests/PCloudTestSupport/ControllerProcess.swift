@@ -8,15 +8,19 @@ public final class ControllerProcess: @unchecked Sendable {
     public private(set) var process: ManagedProcess
     let arguments: [String]
     let fileLimit: (soft: Int, hard: Int)?
+    let environment: [String: String]?
 
     /// `config`: a settings file (default: none); `logLevel`: the --log-level flag (nil: none, so the
     /// settings file's level holds); `fileLimit`: cped's RLIMIT_NOFILE (set by prlimit, which then
-    /// runs cped in its own process).
+    /// runs cped in its own process); `environment`: variables added to the test's own (as systemd
+    /// sets WATCHDOG_USEC or NOTIFY_SOCKET).
     public init(
         extraArguments: [String] = [], definitions: URL = BuiltProducts.packageRoot, config: String? = nil,
-        logLevel: String? = "debug", fileLimit: (soft: Int, hard: Int)? = nil
+        logLevel: String? = "debug", fileLimit: (soft: Int, hard: Int)? = nil, environment: [String: String] = [:]
     ) throws {
         self.fileLimit = fileLimit
+        self.environment =
+            environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
         directory = URL(fileURLWithPath: "/tmp/pcloud-cped-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("run/cped.sock").path
@@ -26,19 +30,20 @@ public final class ControllerProcess: @unchecked Sendable {
                 "--config", config ?? directory.appendingPathComponent("none.yaml").path, "--socket", socketPath,
                 "--store", storePath, "--definitions", definitions.path,
             ] + (logLevel.map { ["--log-level", $0] } ?? []) + extraArguments
-        process = try Self.launch(arguments, socketPath: socketPath, fileLimit: fileLimit)
+        process = try Self.launch(arguments, socketPath: socketPath, fileLimit: fileLimit, environment: self.environment)
     }
 
-    private static func launch(_ arguments: [String], socketPath: String, fileLimit: (soft: Int, hard: Int)?) throws
-        -> ManagedProcess
-    {
+    private static func launch(
+        _ arguments: [String], socketPath: String, fileLimit: (soft: Int, hard: Int)?, environment: [String: String]?
+    ) throws -> ManagedProcess {
         let process =
             if let fileLimit {
                 try ManagedProcess(
                     "cped", executable: "/usr/bin/prlimit",
-                    arguments: ["--nofile=\(fileLimit.soft):\(fileLimit.hard)", "--", BuiltProducts.path("cped")] + arguments)
+                    arguments: ["--nofile=\(fileLimit.soft):\(fileLimit.hard)", "--", BuiltProducts.path("cped")] + arguments,
+                    environment: environment)
             } else {
-                try ManagedProcess("cped", executable: BuiltProducts.path("cped"), arguments: arguments)
+                try ManagedProcess("cped", executable: BuiltProducts.path("cped"), arguments: arguments, environment: environment)
             }
         guard waitUntil(timeout: 30, { FileManager.default.fileExists(atPath: socketPath) || !process.isRunning }),
             process.isRunning
@@ -52,7 +57,7 @@ public final class ControllerProcess: @unchecked Sendable {
     public func crashAndRestart() throws {
         process.signal(SIGKILL)
         process.process.waitUntilExit()
-        process = try Self.launch(arguments, socketPath: socketPath, fileLimit: fileLimit)
+        process = try Self.launch(arguments, socketPath: socketPath, fileLimit: fileLimit, environment: environment)
     }
 
     /// SIGTERM (a graceful stop, as systemd does), then a new cped on the same store and socket.
@@ -61,7 +66,7 @@ public final class ControllerProcess: @unchecked Sendable {
     public func terminateAndRestart() throws -> String {
         process.stop(grace: 30)
         let said = process.logText()
-        process = try Self.launch(arguments, socketPath: socketPath, fileLimit: fileLimit)
+        process = try Self.launch(arguments, socketPath: socketPath, fileLimit: fileLimit, environment: environment)
         return said
     }
 

@@ -9,7 +9,13 @@ public struct HookService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { try await runner.run() }
+        do {
+            try await cancelWhenGracefulShutdown { try await runner.run() }
+        } catch is CancellationError {
+            // Shutdown cancelled the runner, perhaps before it had subscribed (SIGTERM right after
+            // start): that is the normal end, not an error that would make cped exit 1.
+            return
+        }
         // The event bus ends its streams as shutdown begins; finishing before this service's own
         // turn would count as an unexpected exit, so wait for it.
         try? await gracefulShutdown()
