@@ -11,8 +11,7 @@ public final class SSHMonitor: Monitor {
     private let loop: SSHEventLoop
     private let outputLimit: Int
     private let sessions = Mutex<[GuestName: (endpoint: GuestEndpoint, session: SSHSession)]>([:])
-    private let stream: AsyncStream<Observation>
-    private let continuation: AsyncStream<Observation>.Continuation
+    private let hub = ObservationHub()
 
     /// The command a liveness check runs: uptime in seconds, then the boot id (a reboot changes it).
     public static let livenessCommand = "cat /proc/uptime /proc/sys/kernel/random/boot_id"
@@ -25,10 +24,9 @@ public final class SSHMonitor: Monitor {
         self.options = options
         self.loop = loop
         self.outputLimit = outputLimit
-        (stream, continuation) = AsyncStream.makeStream(of: Observation.self)
     }
 
-    deinit { continuation.finish() }
+    deinit { hub.finish() }
 
     public func liveness(of guest: GuestEndpoint, timeout: Duration) async -> Liveness {
         do {
@@ -64,8 +62,9 @@ public final class SSHMonitor: Monitor {
     }
 
     /// What the monitor notices between checks: a guest whose connection broke and could not be
-    /// made again (see `connectionLost`). It ends when the monitor goes.
-    public func observations() -> AsyncStream<Observation> { stream }
+    /// made again (see `connectionLost`). Each caller (each ssh deployable's engine) has its own
+    /// stream; it ends when the monitor goes.
+    public func observations() -> AsyncStream<Observation> { hub.stream() }
 
     public func forget(_ guest: GuestName) async {
         let removed = sessions.withLock { $0.removeValue(forKey: guest) }
@@ -119,7 +118,7 @@ public final class SSHMonitor: Monitor {
             recheck = .unreachable(reason: "connection lost (\(lost)); reconnecting failed: \(error)")
         }
         guard currentSession(of: guest) === session else { return }
-        continuation.yield(.liveness(guest.name, recheck))
+        hub.publish(.liveness(guest.name, recheck))
     }
 
     private func currentSession(of guest: GuestEndpoint) -> SSHSession? {

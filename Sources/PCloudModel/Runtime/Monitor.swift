@@ -12,7 +12,10 @@ public protocol Monitor: Sendable {
     ) async -> OperationResult
 
     /// Observations the monitor pushes by itself (agent heartbeats lost, a local monitor that
-    /// failed). Monitors that only answer questions return a stream that never yields.
+    /// failed, an ssh connection that broke). Every call returns a stream of the caller's own that
+    /// sees every observation made after the call (`ObservationHub`): one monitor serves many
+    /// engines, and ending one engine's stream must not end or starve another's. Monitors that only
+    /// answer questions return a stream that never yields.
     func observations() -> AsyncStream<Observation>
 
     /// Forget a guest (stopped or removed): close its session or subscription.
