@@ -67,9 +67,12 @@ let executables: [Target] = [
 let tests: [Target] = [
     // Shared harness that starts real components (sshd, libvirtd, the broker, Nova) for tests.
     .target(name: "PCloudTestSupport", path: "Tests/PCloudTestSupport"),
+    // In-memory Infrastructure and Monitor for in-process engine tests (no cped, no daemons).
+    .target(name: "PCloudSimulation", dependencies: ["PCloudModel"], path: "Tests/PCloudSimulation"),
     .testTarget(name: "PCloudModelTests", dependencies: ["PCloudModel"], exclude: ["Corpus", "Fixtures"]),
     .testTarget(name: "PCloudControllerTests", dependencies: [
         "cped", "pcloudsh", "pcloud-agent", "PCloudController", "PCloudStore", "PCloudModel", "PCloudTestSupport",
+        "PCloudSimulation", "PCloudPolicy",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -58,8 +58,10 @@ public actor Engine {
     public nonisolated func send(_ input: PolicyInput) { inbox.yield(.policy(input)) }
 
     /// Runs until the deployable is stopped (or failed and stopped), or until cancelled (controller
-    /// shutdown: guests keep running; in-flight actions are recorded as interrupted).
-    func run(resuming: Bool) async {
+    /// shutdown: guests keep running; in-flight actions are recorded as interrupted). `saved`: the
+    /// runtime a restarted controller resumes, matched first against the guests that run
+    /// (`adoptGuests`); nothing else is done before the infrastructure has answered.
+    func run(resuming: Bool, saved: DeployableRuntime? = nil, listingRetry: ListingRetry = ListingRetry()) async {
         let events = Task { [infrastructure, inbox, name] in
             for await event in infrastructure.events() where event.name.deployable == name {
                 inbox.yield(.guest(event))
@@ -84,6 +86,10 @@ public actor Engine {
             events.cancel()
             observations.cancel()
             connection.cancel()
+        }
+        if let saved, !(await adoptGuests(saved, retry: listingRetry)) {
+            inbox.finish()
+            return  // shut down before the infrastructure answered: nothing was done, nothing to record
         }
         if resuming { await reissuePending() }
         for await input in inputs {
@@ -205,9 +211,13 @@ public actor Engine {
         policy = Policy(deployable)
         runtime = merged
         for assembly in removed {
-            let guest = GuestName(deployable: name, assembly: assembly)
-            tasks["watch:\(assembly)"]?.cancel()
-            Task { [infrastructure] in try? await infrastructure.fence(guest) }
+            // Through the tracked, retried path: a fence that fails is retried and reported, and the
+            // engine does not end while a removed guest may still run.
+            stopWatching(assembly)
+            infra(assembly) { infrastructure, guest in
+                try await infrastructure.fence(guest)
+                return .assemblyFenced(guest.assembly)
+            }
         }
         _ = try? await controller.publish([
             StoredEvent(

@@ -13,9 +13,13 @@ public actor Engines {
     /// Deployables being deleted: no engine is made for them meanwhile.
     var deleting: Set<String> = []
 
-    public init(controller: Controller, drivers: any DriverFactory) {
+    /// How a resuming engine retries a failed guest listing.
+    let listingRetry: ListingRetry
+
+    public init(controller: Controller, drivers: any DriverFactory, listingRetry: ListingRetry = ListingRetry()) {
         self.controller = controller
         self.drivers = drivers
+        self.listingRetry = listingRetry
     }
 
     /// Starts (or resumes) a deployable; returns once the engine has the request.
@@ -90,17 +94,15 @@ public actor Engines {
             throw APIError(.unprocessableContent, "deployable '\(name)' cannot be started: \(error)", field: "infrastructure")
         }
         var runtime = DeployableRuntime(for: deployable)
-        var resume = false
-        if let saved = try await RuntimePersistence.load(deployable, store: controller.store),
-            saved.assemblies.keys.sorted() == runtime.assemblies.keys.sorted()
+        var saved: DeployableRuntime?
+        if let stored = try await RuntimePersistence.load(deployable, store: controller.store),
+            stored.assemblies.keys.sorted() == runtime.assemblies.keys.sorted()
         {
-            let guests = (try? await infrastructure.guests(of: name)) ?? []
-            let power = Dictionary(guests.map { ($0.name.assembly, $0.power) }, uniquingKeysWith: { first, _ in first })
-            runtime = Resumption.resume(saved, guests: power)
-            for guest in guests where runtime.assemblies[guest.name.assembly]?.address == nil {
-                runtime.assemblies[guest.name.assembly]?.address = guest.address
-            }
-            resume = true
+            // Matched against the running guests by the engine itself (`Engine.adoptGuests`), which
+            // waits out a failed listing instead of reading it as "no guests"; until then status
+            // shows what was saved.
+            saved = stored
+            runtime = stored
         }
         // Checked again after the awaits above, with no await until the engine is in `running`.
         guard !deleting.contains(name) else {
@@ -109,8 +111,8 @@ public actor Engines {
         let engine = Engine(
             deployable: deployable, runtime: runtime, controller: controller, infrastructure: infrastructure, monitor: monitor,
             guestBroker: { [drivers] in try await drivers.guestBroker(for: $0) })
-        let task = Task { [weak self] in
-            await engine.run(resuming: resume || resuming)
+        let task = Task { [weak self, listingRetry] in
+            await engine.run(resuming: saved != nil || resuming, saved: saved, listingRetry: listingRetry)
             await self?.finished(name, engine)
         }
         running[name] = (engine, task)
