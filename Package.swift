@@ -93,6 +93,10 @@ let tests: [Target] = [
     .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
     .testTarget(name: "PCloudSSHTests", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
     .testTarget(name: "PCloudMonitorTests", dependencies: ["PCloudMonitor", "PCloudSSH", "PCloudModel", "PCloudTestSupport"]),
+    // One resource operation over both methods: ssh's rendering and the agent's argv, side by side.
+    .testTarget(name: "PCloudInvocationTests", dependencies: [
+        "PCloudModel", "PCloudMonitor", "PCloudAMQP", "PCloudAgentMonitor", "pcloud-agent", "PCloudTestSupport",
+    ]),
     .testTarget(name: "PCloudOpenStackTests", dependencies: [
         "PCloudOpenStack", "PCloudModel", "PCloudTestSupport",
         .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -102,9 +102,10 @@ public enum AgentCodec {
             switch resource.resourceClass {
             case "exec": try require(resource.commands != nil, "exec resource '\(resource.name)' without commands")
             case "ocf":
-                try require(!(resource.provider ?? "").isEmpty, "ocf resource '\(resource.name)' without provider")
+                // No provider is the default provider (heartbeat, as over ssh: PCloudModel's
+                // ResourceInvocation.defaultOCFProvider); one that is there must be a plain name.
                 try require(
-                    safeName(resource.type) && safeName(resource.provider ?? ""), "ocf type or provider is not a plain name")
+                    safeName(resource.type) && (resource.provider.map(safeName) ?? true), "ocf type or provider is not a plain name")
             default: try require(safeName(resource.type), "resource type '\(resource.type)' is not a plain name")
             }
         case .reply(let reply):

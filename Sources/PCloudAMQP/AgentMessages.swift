@@ -72,8 +72,8 @@ public struct ExecCommandSpec: Codable, Sendable, Hashable {
     }
 }
 
-/// What to operate: the resource's class (`ocf`, `lsb`, `systemd`, `exec`), type, provider and
-/// resolved parameters.
+/// What to operate: the resource's class (`ocf`, `lsb`, `systemd`, `exec`), type, provider (for
+/// `ocf`; none means `heartbeat`, as over ssh) and resolved parameters.
 public struct ResourceSpec: Codable, Sendable, Hashable {
     public var name: String
     public var resourceClass: String

@@ -110,13 +110,7 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
         timeout: Duration
     ) async -> OperationResult {
         let name = guest.name
-        let spec = ResourceSpec(
-            name: resource.name, resourceClass: resource.resourceClass.rawValue, type: resource.type,
-            provider: resource.provider, params: parameters,
-            commands: resource.commands.map { ExecCommandSpec(monitor: $0.monitor, start: $0.start, stop: $0.stop) })
-        let request = AgentRequest(
-            id: "\(name).\(resource.name).\(action.rawValue)", action: action.rawValue, resource: spec, timeout: timeout.seconds,
-            monitorInterval: resource.monitor.interval.seconds)
+        let request = Self.request(action, resource: resource, parameters: parameters, on: name, timeout: timeout)
         do {
             let reply = try await send(request, to: name, timeout: timeout)
             guard Self.sentBy(reply, name.deployable) else {
@@ -131,6 +125,20 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
         } catch {
             return OperationResult(code: .unknownError, transportError: "\(error)")
         }
+    }
+
+    /// The request for `action` on `resource` in guest `name`: the resource as the agent needs it
+    /// (its invocation is built there), with its monitor interval.
+    static func request(
+        _ action: ResourceAction, resource: Resource, parameters: [String: String], on name: GuestName, timeout: Duration
+    ) -> AgentRequest {
+        let spec = ResourceSpec(
+            name: resource.name, resourceClass: resource.resourceClass.rawValue, type: resource.type,
+            provider: resource.provider, params: parameters,
+            commands: resource.commands.map { ExecCommandSpec(monitor: $0.monitor, start: $0.start, stop: $0.stop) })
+        return AgentRequest(
+            id: "\(name).\(resource.name).\(action.rawValue)", action: action.rawValue, resource: spec, timeout: timeout.seconds,
+            monitorInterval: resource.monitor.interval.seconds)
     }
 
     /// Sends the request once the broker connection is up; a request the broker lost with the

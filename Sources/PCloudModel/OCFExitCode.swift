@@ -16,8 +16,10 @@ public enum OCFExitCode: Int32, Sendable, Codable, CaseIterable {
         self = OCFExitCode(rawValue: status) ?? .unknownError
     }
 
-    /// The exit status of an LSB init script, mapped to OCF. For `status` (monitor and probe):
-    /// 0 running; 1, 2, 3 not running (dead with pid file, dead with lock file, stopped); else error.
+    /// The exit status of an LSB init script, mapped to OCF as Pacemaker does. For `status`
+    /// (monitor and probe): 0 running; 1, 2, 3 not running (dead with pid file, dead with lock
+    /// file, stopped); 150 not installed and 151 insufficient privileges (Pacemaker's own codes, in
+    /// the range LSB leaves to applications); anything else, LSB's 4 "unknown" included, an error.
     /// For other actions 0...7 pass through and anything higher is an unknown error.
     public init(lsbStatus status: Int32, action: ResourceAction) {
         switch action {
@@ -25,6 +27,8 @@ public enum OCFExitCode: Int32, Sendable, Codable, CaseIterable {
             switch status {
             case 0: self = .ok
             case 1, 2, 3: self = .notRunning
+            case 150: self = .notInstalled
+            case 151: self = .insufficientPrivileges
             default: self = .unknownError
             }
         case .start, .stop:

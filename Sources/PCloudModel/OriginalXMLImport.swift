@@ -147,7 +147,7 @@ public struct OriginalXMLImport {
         }
         var resource = Resource(
             name: name, resourceClass: resourceClass, type: node.attributes["type"] ?? "http",
-            provider: resourceClass == .ocf ? (node.attributes["provider"] ?? "heartbeat") : nil,
+            provider: resourceClass == .ocf ? (node.attributes["provider"] ?? ResourceInvocation.defaultOCFProvider) : nil,
             monitor: OperationTiming(interval: interval, timeout: max(interval / 2, .seconds(5))))
         resource.escalation = escalation(node)
         let parameterLists = node.children(named: "parameters") + node.children(named: "paramaters")

@@ -99,7 +99,8 @@ struct Agent: Sendable {
         }
         let action = ResourceAction(rawValue: request.action) ?? .monitor
         let timeout = Duration.milliseconds(Int64((request.timeout ?? 20) * 1000))
-        let (code, output) = await perform(action, on: request.resource, timeout: timeout)
+        let (code, output) = await perform(
+            action, on: request.resource, monitorInterval: request.monitorInterval, timeout: timeout)
         AgentLog.write("\(request.action) \(request.resource.name): \(code.reason)")
         if let change = await monitors.update(after: action, of: request, code: code) { AgentLog.write(change) }
         await reply(
@@ -117,10 +118,14 @@ struct Agent: Sendable {
         }
     }
 
-    private func perform(_ action: ResourceAction, on spec: ResourceSpec, timeout: Duration) async -> (OCFExitCode, String) {
+    /// `monitorInterval` (seconds) is the resource's recurring monitor interval, which OCF agents
+    /// are told (OCF_RESKEY_CRM_meta_interval) as over ssh.
+    private func perform(
+        _ action: ResourceAction, on spec: ResourceSpec, monitorInterval: Double?, timeout: Duration
+    ) async -> (OCFExitCode, String) {
         do {
-            let command = try ResourceCommand.build(spec, action: action)
-            return await CommandRunner.run(command, action: action, timeout: timeout)
+            let command = try ResourceCommand.build(spec, action: action, monitorInterval: monitorInterval)
+            return await CommandRunner.run(command, timeout: timeout)
         } catch {
             return (.unimplemented, error.description)
         }
@@ -133,7 +138,8 @@ struct Agent: Sendable {
         let address = AgentAddresses.status(deployable: config.deployable, assembly: config.assembly)
         while !Task.isCancelled {
             let (code, output) = await perform(
-                .monitor, on: resource.spec, timeout: .milliseconds(Int64(resource.timeout * 1000)))
+                .monitor, on: resource.spec, monitorInterval: resource.interval,
+                timeout: .milliseconds(Int64(resource.timeout * 1000)))
             if Task.isCancelled { return }  // no longer watched: what it saw is not news
             if code != last {
                 let change = StatusChange(

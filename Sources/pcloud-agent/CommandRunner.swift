@@ -5,12 +5,13 @@ import PCloudModel
 /// mask and default handlers (threads of Swift's pool block signals, and services an agent
 /// starts must see SIGTERM), its own process group (a timeout kills the whole group), stdin from
 /// /dev/null and stdout+stderr in a temporary file. Exit is polled with WNOHANG: nothing blocks
-/// a thread of the cooperative pool.
+/// a thread of the cooperative pool. A program that is not a path (`systemctl`) is found on the
+/// agent's PATH, as the guest's shell finds it over ssh.
 enum CommandRunner {
     /// Output kept for the reply and the event log.
     static let outputLimit = 4096
 
-    static func run(_ command: ResourceCommand, action: ResourceAction, timeout: Duration) async -> (OCFExitCode, String) {
+    static func run(_ command: ResourceCommand, timeout: Duration) async -> (OCFExitCode, String) {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("pcloud-agent-\(UUID().uuidString)").path
         defer { unlink(outputPath) }
         let environment = ProcessInfo.processInfo.environment.merging(command.environment) { $1 }
@@ -39,7 +40,7 @@ enum CommandRunner {
         // WIFEXITED / WEXITSTATUS by hand (the macros are not imported).
         let signal = status & 0x7f
         guard signal == 0 else { return (.unknownError, "killed by signal \(signal)\(bounded.isEmpty ? "" : ": " + bounded)") }
-        return (command.code(status: (status >> 8) & 0xff, action: action), bounded)
+        return (command.code(status: (status >> 8) & 0xff), bounded)
     }
 
     private static func spawn(
@@ -71,7 +72,7 @@ enum CommandRunner {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        let result = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else { throw AgentFailure(String(cString: strerror(result))) }
         return pid
     }

@@ -63,8 +63,14 @@ import Testing
             "resource type '../../bin/sh' is not a plain name"
         ),
         (
-            "request", #"{"v":1,"id":"x","action":"start","resource":{"name":"n","class":"ocf","type":"apache","params":{}}}"#,
-            "ocf resource 'n' without provider"
+            "request",
+            #"{"v":1,"id":"x","action":"start","resource":{"name":"n","class":"ocf","type":"apache","provider":"../..","params":{}}}"#,
+            "ocf type or provider is not a plain name"
+        ),
+        (
+            "request",
+            #"{"v":1,"id":"x","action":"start","resource":{"name":"n","class":"ocf","type":"apache","provider":"","params":{}}}"#,
+            "ocf type or provider is not a plain name"
         ),
         (
             "request", #"{"v":1,"id":"x","action":"start","resource":{"name":"n","class":"exec","type":"t","params":{}}}"#,
@@ -81,6 +87,17 @@ import Testing
         let (subject, body, reason) = Self.malformed[index]
         let result = AgentCodec.decode(AMQPMessage(body: body, subject: subject))
         #expect(throws: MalformedAgentMessage(reason)) { try result.get() }
+    }
+
+    /// An ocf resource without a provider is run with the default provider (heartbeat) by the
+    /// agent, as over ssh; the codec used to refuse it, so the same resource failed only over AMQP.
+    @Test func anOCFRequestWithoutAProviderIsAccepted() throws {
+        let body = #"{"v":1,"id":"x","action":"start","resource":{"name":"n","class":"ocf","type":"apache","params":{}}}"#
+        guard case .request(let request) = try AgentCodec.decode(AMQPMessage(body: body, subject: "request")).get() else {
+            Issue.record("not decoded as a request")
+            return
+        }
+        #expect(request.resource.provider == nil)
     }
 
     @Test func oversizedBodiesAreRejectedBeforeParsing() {

@@ -8,12 +8,13 @@ import Testing
     @Test func systemdUsesSystemctlOnTheServiceUnit() throws {
         let spec = ResourceSpec(name: "web", resourceClass: "systemd", type: "nginx")
         let monitor = try ResourceCommand.build(spec, action: .monitor)
-        #expect(monitor.executable == "/usr/bin/systemctl")
+        #expect(monitor.executable == "systemctl")
         #expect(monitor.arguments == ["is-active", "nginx.service"])
+        #expect(monitor.environment.isEmpty)
         #expect(try ResourceCommand.build(spec, action: .start).arguments == ["start", "nginx.service"])
         #expect(try ResourceCommand.build(spec, action: .stop).arguments == ["stop", "nginx.service"])
-        #expect(monitor.code(status: 3, action: .monitor) == .notRunning)
-        #expect(monitor.code(status: 5, action: .start) == .notInstalled)
+        #expect(monitor.code(status: 3) == .notRunning)
+        #expect(try ResourceCommand.build(spec, action: .start).code(status: 5) == .notInstalled)
     }
 
     @Test func lsbRunsTheInitScriptAndMapsItsStatus() throws {
@@ -21,8 +22,8 @@ import Testing
         let status = try ResourceCommand.build(spec, action: .probe)
         #expect(status.executable == "/etc/init.d/mariadb")
         #expect(status.arguments == ["status"])
-        #expect(status.code(status: 3, action: .probe) == .notRunning)
-        #expect(status.code(status: 4, action: .monitor) == .unknownError)
+        #expect(status.code(status: 3) == .notRunning)
+        #expect(status.code(status: 4) == .unknownError)
         #expect(try ResourceCommand.build(spec, action: .start).arguments == ["start"])
     }
 
@@ -37,7 +38,25 @@ import Testing
         #expect(probe.environment["OCF_RESKEY_ip"] == "10.0.0.5")
         #expect(probe.environment["OCF_RESKEY_CRM_meta_interval"] == "0")
         #expect(try ResourceCommand.build(spec, action: .stop).arguments == ["stop"])
-        #expect(probe.code(status: 7, action: .probe) == .notRunning)
+        #expect(probe.code(status: 7) == .notRunning)
+    }
+
+    /// The monitor interval reached OCF agents only over ssh: over the agent a recurring monitor
+    /// looked like a probe (interval unset).
+    @Test func ocfMonitorIsToldItsIntervalInMilliseconds() throws {
+        let spec = ResourceSpec(name: "vip", resourceClass: "ocf", type: "IPaddr2", provider: "heartbeat")
+        let monitor = try ResourceCommand.build(spec, action: .monitor, monitorInterval: 2.5)
+        #expect(monitor.environment["OCF_RESKEY_CRM_meta_interval"] == "2500")
+        let older = try ResourceCommand.build(spec, action: .monitor)
+        #expect(older.environment["OCF_RESKEY_CRM_meta_interval"] == "10000", "no interval: the model's default")
+        #expect(try ResourceCommand.build(spec, action: .start).environment["OCF_RESKEY_CRM_meta_interval"] == nil)
+    }
+
+    @Test func ocfWithoutAProviderUsesHeartbeatAsOverSSH() throws {
+        let spec = ResourceSpec(name: "d", resourceClass: "ocf", type: "Dummy")
+        let start = try ResourceCommand.build(spec, action: .start)
+        #expect(start.executable == "/usr/lib/ocf/resource.d/heartbeat/Dummy")
+        #expect(start.environment["OCF_RESOURCE_PROVIDER"] == "heartbeat")
     }
 
     @Test func execRunsItsCommandsWithTheShell() throws {
@@ -48,8 +67,15 @@ import Testing
         #expect(start.executable == "/bin/sh")
         #expect(start.arguments == ["-c", "app &"])
         #expect(start.environment["OCF_RESKEY_port"] == "80")
-        #expect(throws: ResourceCommandError("exec resource 'app' has no stop command")) {
+        #expect(start.code(status: 5) == .unknownError, "a user command's 5 is not OCF's 'not installed'")
+        #expect(throws: ResourceInvocation.Unavailable("exec resource 'app' has no stop command")) {
             try ResourceCommand.build(spec, action: .stop)
+        }
+    }
+
+    @Test func anUnknownClassIsUnavailable() {
+        #expect(throws: ResourceInvocation.Unavailable("unknown resource class 'upstart'")) {
+            try ResourceCommand.build(ResourceSpec(name: "u", resourceClass: "upstart", type: "u"), action: .start)
         }
     }
 }

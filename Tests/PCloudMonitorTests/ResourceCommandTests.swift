@@ -20,6 +20,13 @@ import Testing
         #expect(command.code(forExitStatus: 5) == .notInstalled)
     }
 
+    @Test func ocfWithoutAProviderUsesHeartbeat() throws {
+        var resource = dummy
+        resource.provider = nil
+        let command = try #require(ResourceCommand(.start, resource: resource, parameters: [:]))
+        #expect(command.command.contains("OCF_RESOURCE_PROVIDER=heartbeat /usr/lib/ocf/resource.d/heartbeat/Dummy start"))
+    }
+
     @Test func ocfMonitorCarriesTheIntervalInMilliseconds() throws {
         let command = try #require(ResourceCommand(.monitor, resource: dummy, parameters: [:]))
         #expect(command.command.hasSuffix("OCF_RESKEY_CRM_meta_interval=10000 /usr/lib/ocf/resource.d/heartbeat/Dummy monitor"))
@@ -56,10 +63,14 @@ import Testing
             name: "check", resourceClass: .exec, type: "",
             commands: ExecCommands(monitor: "test -f \"$OCF_RESKEY_file\" || exit 7", start: "touch \"$OCF_RESKEY_file\""))
         let monitor = try #require(ResourceCommand(.monitor, resource: resource, parameters: ["file": "/tmp/a b"]))
-        #expect(monitor.command == "env 'OCF_RESKEY_file=/tmp/a b' sh -c 'test -f \"$OCF_RESKEY_file\" || exit 7'")
+        #expect(
+            monitor.command
+                == "env OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=check 'OCF_RESKEY_file=/tmp/a b' "
+                + "OCF_RESKEY_CRM_meta_interval=10000 /bin/sh -c 'test -f \"$OCF_RESKEY_file\" || exit 7'")
         #expect(monitor.code(forExitStatus: 0) == .ok)
         #expect(monitor.code(forExitStatus: 7) == .notRunning)
         #expect(monitor.code(forExitStatus: 1) == .unknownError)
+        #expect(monitor.code(forExitStatus: 5) == .unknownError, "a user command's 5 is not OCF's 'not installed'")
         let start = try #require(ResourceCommand(.start, resource: resource, parameters: [:]))
         #expect(start.code(forExitStatus: 7) == .unknownError)
         #expect(ResourceCommand(.stop, resource: resource, parameters: [:]) == nil)
