@@ -49,6 +49,35 @@ struct SSHMonitorPushTests {
         #expect(reason.contains("refused"))
     }
 
+    /// One monitor serves every ssh deployable, each engine with its own stream: when one engine
+    /// stops (its reader is cancelled), the others still get their pushes.
+    @Test func aStoppedReaderDoesNotEndPushesForTheOthers() async throws {
+        let sshd = try SSHDaemon()
+        try sshd.start()
+        defer { sshd.stop() }
+        let monitor = SSHMonitor(identity: SSHIdentity(privateKeyPath: sshd.clientKeyPath))
+        let first = monitor.observations()
+        let second = monitor.observations()
+        let firstReader = Task { await first.reduce(into: 0) { count, _ in count += 1 } }
+        guard case .alive = await monitor.liveness(of: endpoint(sshd), timeout: .seconds(10)) else {
+            Issue.record("the guest was not alive before its sshd was killed")
+            return
+        }
+        firstReader.cancel()
+        _ = await firstReader.value
+        let pid = try #require(sshd.process?.pid)
+        let sessions = descendants(of: pid)
+        kill(pid, SIGKILL)
+        _ = sshd.process?.waitForExit()
+        for session in sessions { kill(session, SIGKILL) }
+        let pushed = await firstElement(of: second, within: .seconds(30))
+        guard case .liveness(let name, .unreachable) = pushed else {
+            Issue.record("the second reader got no push after the first stopped: \(String(describing: pushed))")
+            return
+        }
+        #expect(name == guestName)
+    }
+
     @Test func droppedConnectionToAGuestThatStillAnswersIsNotReported() async throws {
         let sshd = try SSHDaemon()
         try sshd.start()
