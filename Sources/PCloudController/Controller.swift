@@ -11,9 +11,12 @@ public final class Controller: Sendable {
     public let bus: EventBus
     public let configuration: ControllerConfiguration
     let logger: Logger
+    /// Every timestamp and sleep of the controller and its engines.
+    public let clock: any EngineClock
 
-    public init(configuration: ControllerConfiguration, store: Store, logger: Logger) {
+    public init(configuration: ControllerConfiguration, store: Store, logger: Logger, clock: any EngineClock = WallClock()) {
         self.configuration = configuration
+        self.clock = clock
         self.store = store
         self.bus = EventBus(store: store)
         self.logger = logger
@@ -56,7 +59,7 @@ public final class Controller: Sendable {
             let resources = stored.assemblies.reduce(0) { $0 + $1.resources.count }
             try await publish([
                 StoredEvent(
-                    at: Date().timeIntervalSince1970, deployable: stored.name, kind: "deployable.defined",
+                    at: clock.now, deployable: stored.name, kind: "deployable.defined",
                     message:
                         "deployable \(stored.name) \(replace ? "redefined" : "defined"): \(stored.assemblies.count) assemblies, \(resources) resources"
                 )
@@ -79,7 +82,7 @@ public final class Controller: Sendable {
         }
         try await publish([
             StoredEvent(
-                at: Date().timeIntervalSince1970, deployable: name, kind: "deployable.deleted",
+                at: clock.now, deployable: name, kind: "deployable.deleted",
                 message: "deployable \(name) deleted")
         ])
     }

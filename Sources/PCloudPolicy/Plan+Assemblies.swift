@@ -6,6 +6,8 @@ extension Plan {
         guard var assembly = runtime.assemblies[name], assembly.pending == .start else { return }
         assembly.pending = nil
         assembly.state = .starting
+        assembly.startedAt = now
+        assembly.uptime = nil
         if let address { assembly.address = address }
         assembly.hostname = hostname ?? assembly.hostname
         runtime.assemblies[name] = assembly

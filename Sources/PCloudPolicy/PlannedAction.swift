@@ -58,6 +58,8 @@ public enum Step: Sendable, Equatable, CustomStringConvertible {
     // The deployable.
     case report(DeployableState)
     case stopMonitoring
+    /// The guest presented an ssh host key other than the pinned one (reported; the guest is lost).
+    case hostKeyRefused(String)
 
     public var description: String {
         switch self {
@@ -81,6 +83,7 @@ public enum Step: Sendable, Equatable, CustomStringConvertible {
         case .awaitInterrupted(let id): "await-interrupted \(id)"
         case .report(let state): "report \(state.rawValue)"
         case .stopMonitoring: "stop-monitoring"
+        case .hostKeyRefused(let name): "host-key-refused \(name)"
         }
     }
 
@@ -88,7 +91,7 @@ public enum Step: Sendable, Equatable, CustomStringConvertible {
     public var isDecision: Bool {
         switch self {
         case .restartResource, .restartAssembly, .restartDeployable, .reconfigure, .failureIgnored, .deployableFailed, .report,
-            .awaitInterrupted:
+            .awaitInterrupted, .hostKeyRefused:
             true
         default: false
         }

@@ -5,6 +5,8 @@ import PCloudModel
 /// with the sentence a person reads in the event log. No I/O; the clock is an argument.
 public struct Policy: Sendable {
     public let deployable: Deployable
+    /// How long a started guest may take to become reachable before it counts as failed.
+    public let bootTimeout: Duration
     let resources: [ResourceID: Resource]
     /// Resource ids in definition order (assemblies, then their resources).
     let order: [ResourceID]
@@ -16,8 +18,9 @@ public struct Policy: Sendable {
     /// Each (assembly, instance) pair a placed resource's instance may run as, with the instance.
     let placedIDs: [ResourceID: PlacedInstance]
 
-    public init(_ deployable: Deployable) {
+    public init(_ deployable: Deployable, bootTimeout: Duration = .seconds(300)) {
         self.deployable = deployable
+        self.bootTimeout = bootTimeout
         var resources: [ResourceID: Resource] = [:]
         var order: [ResourceID] = []
         var definitions: [Resource] = []
@@ -130,6 +133,9 @@ struct Plan {
         case .assemblyStopped(let name): assemblyOff(name, how: .stop)
         case .operationCompleted(let id, let action, let code, let incarnation, let detail):
             operationCompleted(id, action, code, incarnation: incarnation, detail: detail)
+        case .livenessChecked(let name, let result, let incarnation): livenessChecked(name, result, incarnation: incarnation)
+        case .guestReported(let name, let power, let reason, let source):
+            guestReported(name, power, reason: reason, source: source)
         case .tick: break
         case .cleanup(let id): cleanup(id)
         }

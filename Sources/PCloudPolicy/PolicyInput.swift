@@ -20,6 +20,11 @@ public enum PolicyInput: Sendable, Equatable {
     case assemblyStopped(String)
     /// A resource operation finished (monitor results included).
     case operationCompleted(ResourceID, ResourceAction, OCFExitCode, incarnation: Int, detail: String?)
+    /// A liveness check's result for the guest's `incarnation` (the policy judges reboots, boot
+    /// timeouts and host-key mismatches from it).
+    case livenessChecked(String, Liveness, incarnation: Int)
+    /// The infrastructure (`source`: libvirt, openstack, ...) reported the guest's power.
+    case guestReported(String, GuestPower, reason: String, source: String)
     /// Time passed: backoff delays may have run out.
     case tick
     /// The operator clears a blocked or unrecoverable resource and its failures (crm_resource --cleanup).

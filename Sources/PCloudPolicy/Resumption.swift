@@ -30,6 +30,11 @@ public enum Resumption {
                     break
                 }
             }
+            if assembly.state == .starting {
+                // Reached again from scratch: a fresh boot timeout, no uptime to compare with.
+                assembly.startedAt = nil
+                assembly.uptime = nil
+            }
             runtime.assemblies[name] = assembly
         }
         for (id, var resource) in runtime.resources {

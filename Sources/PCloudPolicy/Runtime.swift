@@ -54,6 +54,10 @@ public struct AssemblyRuntime: Sendable, Codable, Equatable {
     public var hostKey: String?
     /// The guest's boot id when the monitor knows it: a new one means it rebooted behind our back.
     public var bootID: String?
+    /// The uptime the last liveness check saw, in seconds (an uptime going down is a reboot).
+    public var uptime: Double?
+    /// When the infrastructure last said the guest started (its boot timeout runs from then).
+    public var startedAt: Double?
     public var failures = FailureHistory()
     public var lastReason: String?
     /// Not started again before this time: a guest that keeps failing is retried after 1 s, 2 s,

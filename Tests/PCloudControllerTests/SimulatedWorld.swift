@@ -24,14 +24,14 @@ struct SimulatedWorld {
     let monitor = SimulatedMonitor()
     let directory: URL
 
-    init(_ deployables: [Deployable]) throws {
+    init(_ deployables: [Deployable], clock: any EngineClock = WallClock()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try Store(path: directory.appendingPathComponent("s.sqlite").path)
         for deployable in deployables { try store.importDeployable(deployable) }
         var configuration = ControllerConfiguration()
         configuration.storePath = directory.path
-        controller = Controller(configuration: configuration, store: store, logger: Logger(label: "simulation"))
+        controller = Controller(configuration: configuration, store: store, logger: Logger(label: "simulation"), clock: clock)
     }
 
     var drivers: SimulatedDrivers { SimulatedDrivers(infrastructure: infrastructure, monitor: monitor) }

@@ -9,8 +9,8 @@ struct Scenario {
     var now: Double = 1_000
     var log: [PlannedAction] = []
 
-    init(_ deployable: Deployable) {
-        policy = Policy(deployable)
+    init(_ deployable: Deployable, bootTimeout: Duration = .seconds(300)) {
+        policy = Policy(deployable, bootTimeout: bootTimeout)
         runtime = DeployableRuntime(for: deployable)
     }
 

@@ -9,6 +9,7 @@ public final class SimulatedMonitor: Monitor, @unchecked Sendable {
         var running: Set<String> = []
         var unreachable: [GuestName: String] = [:]
         var operations: [String: Int] = [:]
+        var checks: [GuestName: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -33,11 +34,23 @@ public final class SimulatedMonitor: Monitor, @unchecked Sendable {
         state.withLock { $0.operations["\(action.rawValue) \(deployable)/\(resource)", default: 0] }
     }
 
+    /// The guest stops answering liveness checks (`reason`), or answers again (nil).
+    public func set(_ guest: GuestName, unreachable reason: String?) {
+        state.withLock { $0.unreachable[guest] = reason }
+    }
+
+    /// How many liveness checks reached `guest`'s monitor.
+    public func checks(of guest: GuestName) -> Int { state.withLock { $0.checks[guest, default: 0] } }
+
     /// Pushes an observation to every engine, as a monitor does when a connection breaks.
     public func push(_ observation: Observation) { hub.publish(observation) }
 
     public func liveness(of guest: GuestEndpoint, timeout: Duration) async -> Liveness {
-        if let reason = state.withLock({ $0.unreachable[guest.name] }) { return .unreachable(reason: reason) }
+        let reason = state.withLock { state in
+            state.checks[guest.name, default: 0] += 1
+            return state.unreachable[guest.name]
+        }
+        if let reason { return .unreachable(reason: reason) }
         return .alive(uptime: .seconds(100), bootID: "simulated-boot")
     }
 

@@ -3,33 +3,34 @@ import PCloudPolicy
 
 /// Carrying out the policy's steps: each becomes a task that reports its result to the inbox.
 extension Engine {
-    func execute(_ action: PlannedAction) {
+    func execute(_ action: PlannedAction) async {
         switch action.step {
         case .startAssembly(let assembly): startAssembly(assembly)
         case .fenceAssembly(let assembly):
-            stopWatching(assembly)
+            await stopWatching(assembly)
             infra(assembly) { infrastructure, guest in
                 try await infrastructure.fence(guest)
                 return .assemblyFenced(guest.assembly)
             }
         case .stopAssembly(let assembly):
-            stopWatching(assembly)
+            await stopWatching(assembly)
             infra(assembly) { infrastructure, guest in
                 try await infrastructure.stop(guest, grace: .seconds(60))
                 return .assemblyStopped(guest.assembly)
             }
-        case .probe(let id, let arguments): operate(.probe, id, arguments)
-        case .start(let id, let arguments): operate(.start, id, arguments)
-        case .stop(let id, let arguments): operate(.stop, id, arguments)
+        case .probe(let id, let arguments): await operate(.probe, id, arguments)
+        case .start(let id, let arguments): await operate(.start, id, arguments)
+        case .stop(let id, let arguments): await operate(.stop, id, arguments)
         case .scheduleMonitor(let id, let arguments): recurringMonitor(id, arguments)
         case .cancelMonitor(let id):
-            tasks.removeValue(forKey: "monitor:\(id)")?.cancel()
+            tasks.removeValue(forKey: .monitor(id))?.cancel()
         case .stopMonitoring:
-            for key in tasks.keys where key.hasPrefix("watch:") || key.hasPrefix("monitor:") {
+            for key in tasks.keys where key.isMonitoring {
                 tasks.removeValue(forKey: key)?.cancel()
             }
-            let guests = policy.deployable.assemblies.map { GuestName(deployable: name, assembly: $0.name) }
-            Task { [monitor] in for guest in guests { await monitor.forget(guest) } }
+            for assembly in policy.deployable.assemblies {
+                await monitor.forget(GuestName(deployable: name, assembly: assembly.name))
+            }
         default:
             break  // decisions and reports: recorded as events only
         }
@@ -48,7 +49,7 @@ extension Engine {
         var spec = spec(for: assembly)
         let deployable = policy.deployable
         let definition = deployable.assembly(named: assembly)
-        tasks["infra:\(assembly)"] = Task { [infrastructure, inbox, guestBroker] in
+        tasks[.infra(assembly)] = Task { [infrastructure, inbox, guestBroker] in
             do {
                 if let definition, let broker = try await guestBroker(deployable) {
                     spec.agent = GuestAgentFile(broker: broker, deployable: deployable.name, assembly: definition)
@@ -63,17 +64,16 @@ extension Engine {
 
     /// The infrastructure said the guest runs: note its address and host key, then start watching it.
     func guestStarted(_ info: GuestInfo) async {
-        tasks["infra:\(info.name.assembly)"] = nil
+        tasks[.infra(info.name.assembly)] = nil
         let assembly = info.name.assembly
         if let key = info.hostKey { runtime.assemblies[assembly]?.hostKey = key }
-        startedAt[assembly] = clock()
         await handle(.assemblyStarted(assembly, address: info.address, hostname: nil))
         if runtime.assemblies[assembly]?.state == .starting { watch(assembly) }
     }
 
     func infra(_ assembly: String, _ work: @escaping @Sendable (any Infrastructure, GuestName) async throws -> PolicyInput) {
         let guest = GuestName(deployable: name, assembly: assembly)
-        tasks["infra:\(assembly)"] = Task { [infrastructure, inbox] in
+        tasks[.infra(assembly)] = Task { [infrastructure, inbox, clock] in
             var delay = Duration.seconds(1)
             while !Task.isCancelled {
                 do {
@@ -83,7 +83,7 @@ extension Engine {
                     // Fencing and stopping must succeed before anything else happens to this guest:
                     // retry with backoff and say why.
                     inbox.yield(.problem(assembly, "\(guest) could not be fenced or stopped (\(error)); retrying in \(delay)"))
-                    try? await Task.sleep(for: delay)
+                    try? await clock.sleep(for: delay)
                     delay = min(delay * 2, .seconds(30))
                 }
             }
@@ -100,7 +100,7 @@ extension Engine {
             agent: definition.agent)
     }
 
-    func operate(_ action: ResourceAction, _ id: ResourceID, _ arguments: OperationArguments) {
+    func operate(_ action: ResourceAction, _ id: ResourceID, _ arguments: OperationArguments) async {
         guard let resource = policy.resourceDefinition(for: id),
             let endpoint = endpoint(for: id.assembly)
         else {
@@ -110,8 +110,8 @@ extension Engine {
             return
         }
         let livenessTimeout = policy.deployable.monitor.timeout
-        noteOperationWaits(action, id)
-        tasks["op:\(id)"] = Task { [monitor, inbox, name] in
+        await noteOperationWaits(action, id)
+        tasks[.op(id)] = Task { [monitor, inbox, name] in
             let began = ContinuousClock.now
             let result = await monitor.run(
                 action, resource: resource, parameters: arguments.parameters, on: endpoint, timeout: arguments.timeout)
@@ -130,11 +130,11 @@ extension Engine {
         guard let resource = policy.resourceDefinition(for: id),
             let endpoint = endpoint(for: id.assembly), let interval = arguments.interval
         else { return }
-        tasks["monitor:\(id)"]?.cancel()
+        tasks[.monitor(id)]?.cancel()
         let livenessTimeout = policy.deployable.monitor.timeout
-        tasks["monitor:\(id)"] = Task { [monitor, inbox, name] in
+        tasks[.monitor(id)] = Task { [monitor, inbox, name, clock] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                try? await clock.sleep(for: interval)
                 if Task.isCancelled { return }
                 let began = ContinuousClock.now
                 let result = await monitor.run(
@@ -154,7 +154,7 @@ extension Engine {
     }
 
     func operationDone(_ id: ResourceID, _ action: ResourceAction, _ result: OperationResult, incarnation: Int) async {
-        if action != .monitor { tasks["op:\(id)"] = nil }
+        if action != .monitor { tasks[.op(id)] = nil }
         let detail = result.transportError ?? Self.lastLine(result.output)
         await handle(.operationCompleted(id, action, result.code, incarnation: incarnation, detail: detail))
     }

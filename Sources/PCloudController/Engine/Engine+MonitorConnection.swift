@@ -12,7 +12,7 @@ extension Engine {
             monitorConnectionLost = reason
             operationsWaitingSaid = false
             event = StoredEvent(
-                at: clock(), deployable: name, kind: "monitor.connection-lost", severity: .warning,
+                at: clock.now, deployable: name, kind: "monitor.connection-lost", severity: .warning,
                 message:
                     "the \(policy.deployable.monitor.method.rawValue) monitor lost its connection (\(reason)): guests are not judged until it is back"
             )
@@ -20,7 +20,7 @@ extension Engine {
             guard monitorConnectionLost != nil else { return }
             monitorConnectionLost = nil
             event = StoredEvent(
-                at: clock(), deployable: name, kind: "monitor.connection-restored",
+                at: clock.now, deployable: name, kind: "monitor.connection-restored",
                 message: "the \(policy.deployable.monitor.method.rawValue) monitor is connected again: guests are judged again")
         }
         _ = try? await controller.publish([event])
@@ -29,15 +29,15 @@ extension Engine {
     /// A resource operation asked for during the outage waits for the connection (the guest is
     /// reached only through it), however long that takes: said once per outage, so a stop or a
     /// repair that seems stuck explains itself.
-    func noteOperationWaits(_ action: ResourceAction, _ id: ResourceID) {
+    func noteOperationWaits(_ action: ResourceAction, _ id: ResourceID) async {
         guard let reason = monitorConnectionLost, !operationsWaitingSaid else { return }
         operationsWaitingSaid = true
         let method = policy.deployable.monitor.method.rawValue
         let event = StoredEvent(
-            at: clock(), deployable: name, kind: "monitor.operations-waiting", severity: .warning,
+            at: clock.now, deployable: name, kind: "monitor.operations-waiting", severity: .warning,
             message:
                 "resource \(action.rawValue) of \(id) waits for the \(method) monitor's connection (\(reason)); resource operations go on when it is back"
         )
-        Task { [controller] in _ = try? await controller.publish([event]) }
+        _ = try? await controller.publish([event])
     }
 }

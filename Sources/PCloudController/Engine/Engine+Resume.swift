@@ -34,7 +34,7 @@ extension Engine {
                         "could not list the guests of deployable \(name) on \(infrastructure.kind) (\(error)): "
                             + "nothing is done to its guests until the infrastructure answers; retrying")
                 }
-                do { try await Task.sleep(for: delay) } catch { return false }
+                do { try await clock.sleep(for: delay) } catch { return false }
             }
         }
     }
@@ -54,7 +54,7 @@ extension Engine {
     func say(_ kind: String, _ severity: StoredEvent.Severity, _ message: String) async {
         do {
             _ = try await controller.publish([
-                StoredEvent(at: clock(), deployable: name, kind: kind, severity: severity, message: message)
+                StoredEvent(at: clock.now, deployable: name, kind: kind, severity: severity, message: message)
             ])
         } catch {
             logger.warning("\(message) (not recorded in the store: \(error))")

@@ -9,8 +9,8 @@ extension Engine {
     func watch(_ assembly: String) {
         guard let endpoint = endpoint(for: assembly), let incarnation = runtime.assemblies[assembly]?.incarnation else { return }
         let settings = policy.deployable.monitor
-        tasks["watch:\(assembly)"]?.cancel()
-        tasks["watch:\(assembly)"] = Task { [monitor, inbox, name] in
+        tasks[.watch(assembly)]?.cancel()
+        tasks[.watch(assembly)] = Task { [monitor, inbox, name, clock] in
             var endpoint = endpoint
             if endpoint.hostKey == nil, let discovery = monitor as? any HostKeyDiscovery {
                 // No key from the image build: record the first one seen and pin it from then on.
@@ -20,7 +20,7 @@ extension Engine {
                         inbox.yield(.hostKey(assembly, key))
                         break
                     }
-                    try? await Task.sleep(for: settings.interval)
+                    try? await clock.sleep(for: settings.interval)
                 }
             }
             while !Task.isCancelled {
@@ -29,83 +29,40 @@ extension Engine {
                 EngineMetrics.duration((ContinuousClock.now - began).seconds, deployable: name, operation: "liveness")
                 if Task.isCancelled { return }
                 inbox.yield(.liveness(assembly, result, incarnation: incarnation))
-                try? await Task.sleep(for: settings.interval)
+                try? await clock.sleep(for: settings.interval)
             }
         }
     }
 
-    func stopWatching(_ assembly: String) {
-        tasks.removeValue(forKey: "watch:\(assembly)")?.cancel()
-        lastUptime[assembly] = nil
-        let guest = GuestName(deployable: name, assembly: assembly)
-        Task { [monitor] in await monitor.forget(guest) }
+    func stopWatching(_ assembly: String) async {
+        tasks.removeValue(forKey: .watch(assembly))?.cancel()
+        await monitor.forget(GuestName(deployable: name, assembly: assembly))
     }
 
+    /// A check's result goes to the policy, which judges it; a check that changes nothing (the
+    /// guest answers as before) is not recorded, so steady monitoring writes nothing to the store.
     func liveness(_ assembly: String, _ result: Liveness, incarnation: Int) async {
-        guard let state = runtime.assemblies[assembly], state.incarnation == incarnation else { return }
-        switch result {
-        case .alive(let uptime, let bootID):
-            let previousUptime = lastUptime[assembly]
-            lastUptime[assembly] = uptime
-            if state.state == .starting {
-                runtime.assemblies[assembly]?.bootID = bootID
-                await handle(.assemblyReachable(assembly))
-            } else if state.state == .running {
-                if let bootID, let known = state.bootID, bootID != known {
-                    await handle(.assemblyLost(assembly, reason: "it rebooted behind our back (new boot id)"))
-                } else if let previousUptime, uptime < previousUptime {
-                    await handle(
-                        .assemblyLost(
-                            assembly, reason: "it rebooted behind our back (uptime went down to \(DurationText.format(uptime)))"))
-                }
-            }
-        case .unreachable(let reason):
-            if state.state == .running {
-                await handle(.assemblyLost(assembly, reason: "liveness check failed: \(reason)"))
-            } else if state.state == .starting, let since = startedAt[assembly], clock() - since > bootTimeout.seconds {
-                await handle(
-                    .assemblyLost(
-                        assembly, reason: "not reachable \(DurationText.format(bootTimeout)) after it was started: \(reason)"))
-            }
-        case .hostKeyMismatch(let expected, let presented):
-            await problem(
-                assembly,
-                "assembly \(assembly) presented ssh host key \(Self.fingerprint(presented)), not the pinned \(Self.fingerprint(expected)): refused, treated as unreachable",
-                severity: .error)
-            if state.state == .running || state.state == .starting {
-                await handle(.assemblyLost(assembly, reason: "its ssh host key does not match the pinned one"))
-            }
-        }
-    }
-
-    static func fingerprint(_ key: String) -> String {
-        let parts = key.split(separator: " ")
-        guard parts.count >= 2 else { return String(key.prefix(20)) }
-        return "\(parts[0]) …\(parts[1].suffix(12))"
+        guard runtime.assemblies[assembly]?.incarnation == incarnation else { return }
+        await handle(.livenessChecked(assembly, result, incarnation: incarnation))
     }
 
     func hostKeyRecorded(_ assembly: String, _ key: String) async {
         runtime.assemblies[assembly]?.hostKey = key
         await problem(
             assembly,
-            "assembly \(assembly): no ssh host key was recorded when it was built; pinned \(Self.fingerprint(key)) at first contact",
+            "assembly \(assembly): no ssh host key was recorded when it was built; pinned \(HostKeyText.fingerprint(key)) at first contact",
             severity: .warning)
     }
 
-    /// The infrastructure reported a guest crash, destroy or stop.
+    /// The infrastructure reported a guest's power; the policy decides whether it counts.
     func guestEvent(_ event: GuestEvent) async {
-        let assembly = event.name.assembly
-        guard let state = runtime.assemblies[assembly], state.pending == nil,
-            state.state == .running || state.state == .starting,
-            [.crashed, .stopped, .absent].contains(event.power)
-        else { return }
-        await handle(.assemblyLost(assembly, reason: "\(infrastructure.kind) reports the guest \(event.reason)"))
+        await handle(.guestReported(event.name.assembly, event.power, reason: event.reason, source: infrastructure.kind))
     }
 
     func problem(_ assembly: String, _ message: String, severity: StoredEvent.Severity = .warning) async {
         _ = try? await controller.publish([
             StoredEvent(
-                at: clock(), deployable: name, assembly: assembly, kind: "assembly.problem", severity: severity, message: message)
+                at: clock.now, deployable: name, assembly: assembly, kind: "assembly.problem", severity: severity, message: message)
         ])
     }
 
@@ -114,13 +71,10 @@ extension Engine {
     func reissuePending() async {
         for assembly in policy.deployable.assemblies.map(\.name) {
             switch runtime.assemblies[assembly]?.pending {
-            case .fence?: execute(PlannedAction(.fenceAssembly(assembly), "fencing again after a controller restart"))
-            case .stop?: execute(PlannedAction(.stopAssembly(assembly), "stopping again after a controller restart"))
+            case .fence?: await execute(PlannedAction(.fenceAssembly(assembly), "fencing again after a controller restart"))
+            case .stop?: await execute(PlannedAction(.stopAssembly(assembly), "stopping again after a controller restart"))
             default:
-                if runtime.assemblies[assembly]?.state == .starting {
-                    startedAt[assembly] = clock()
-                    watch(assembly)
-                }
+                if runtime.assemblies[assembly]?.state == .starting { watch(assembly) }
             }
         }
         await handle(.tick)

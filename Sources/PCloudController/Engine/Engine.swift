@@ -15,39 +15,32 @@ public actor Engine {
     let controller: Controller
     let infrastructure: any Infrastructure
     let monitor: any Monitor
-    let clock: @Sendable () -> Double
+    let clock: any EngineClock
     let logger: Logger
     nonisolated let inbox: AsyncStream<EngineInput>.Continuation
     let inputs: AsyncStream<EngineInput>
-    /// In-flight work by key (`op:db/mariadb`, `monitor:db/mariadb`, `watch:db`, `infra:db`, `wake`).
-    var tasks: [String: Task<Void, Never>] = [:]
-    var lastUptime: [String: Duration] = [:]
+    /// In-flight work, at most one per key; no other task is started (nothing fire-and-forget).
+    var tasks: [EngineTaskKey: Task<Void, Never>] = [:]
     /// Why the monitor's own connection (the agent monitor's broker) is down, while it is.
     var monitorConnectionLost: String?
     /// Whether this outage's waiting operations were reported (once per outage).
     var operationsWaitingSaid = false
-    /// When each guest was last started (for the boot timeout).
-    var startedAt: [String: Double] = [:]
-    /// How long a started guest may take to become reachable before it counts as failed.
-    let bootTimeout: Duration
     /// The broker account its guests' agents use (asked for at each guest start; nil = none).
     let guestBroker: @Sendable (Deployable) async throws -> GuestAgentFile.Broker?
 
     init(
         deployable: Deployable, runtime: DeployableRuntime, controller: Controller, infrastructure: any Infrastructure,
         monitor: any Monitor, bootTimeout: Duration = .seconds(300),
-        guestBroker: @escaping @Sendable (Deployable) async throws -> GuestAgentFile.Broker? = { _ in nil },
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        guestBroker: @escaping @Sendable (Deployable) async throws -> GuestAgentFile.Broker? = { _ in nil }
     ) {
         name = deployable.name
-        policy = Policy(deployable)
+        policy = Policy(deployable, bootTimeout: bootTimeout)
         self.runtime = runtime
         self.controller = controller
         self.infrastructure = infrastructure
         self.monitor = monitor
-        self.bootTimeout = bootTimeout
         self.guestBroker = guestBroker
-        self.clock = clock
+        clock = controller.clock
         var logger = controller.logger
         logger[metadataKey: "deployable"] = "\(deployable.name)"
         self.logger = logger
@@ -98,7 +91,7 @@ public actor Engine {
             case .policy(let input):
                 switch input {
                 case .assemblyFenced(let assembly), .assemblyStopped(let assembly), .assemblyStartFailed(let assembly, _):
-                    tasks["infra:\(assembly)"] = nil
+                    tasks[.infra(assembly)] = nil
                 default: break
                 }
                 await handle(input)
@@ -125,7 +118,7 @@ public actor Engine {
                 }
                 continue
             }
-            if runtime.desired == .stopped && !runtime.monitoring && tasks.filter({ !$0.key.hasPrefix("monitor:") }).isEmpty {
+            if runtime.desired == .stopped && !runtime.monitoring && tasks.keys.allSatisfy(\.isResourceMonitor) {
                 break
             }
         }
@@ -135,21 +128,31 @@ public actor Engine {
 
     func handle(_ input: PolicyInput) async {
         let before = runtime.state
-        let actions = policy.handle(input, &runtime, now: clock())
+        // Only a check's result is compared whole (a copy): most checks change nothing worth saving.
+        let unchanged = input.isCheck ? runtime : nil
+        let actions = policy.handle(input, &runtime, now: clock.now)
+        if actions.isEmpty, let unchanged, runtime.sameApartFromChecks(unchanged) { return }
+        // The check that first reaches a starting guest reads in the log as its being reached.
+        var shown = input
+        if case .livenessChecked(let assembly, _, _) = input, unchanged?.assemblies[assembly]?.state == .starting,
+            runtime.assemblies[assembly]?.state == .running
+        {
+            shown = .assemblyReachable(assembly)
+        }
         EngineMetrics.record(actions, deployable: name)
         if !actions.isEmpty || before != runtime.state { EngineMetrics.states(runtime, deployable: name) }
-        await record(input, actions)
-        for action in actions { execute(action) }
+        await record(shown, actions)
+        for action in actions { await execute(action) }
         scheduleWake()
     }
 
     /// Persists the runtime and publishes the plan's events; a store failure is logged, never fatal.
     func record(_ input: PolicyInput, _ actions: [PlannedAction]) async {
         let events = EngineEvents.events(
-            for: input, actions, deployable: name, runtime: runtime, at: clock(),
+            for: input, actions, deployable: name, runtime: runtime, at: clock.now,
             fencingSwitchesOff: infrastructure.fencingSwitchesOff)
         do {
-            try await RuntimePersistence.save(runtime, policy.deployable, store: controller.store, at: clock())
+            try await RuntimePersistence.save(runtime, policy.deployable, store: controller.store, at: clock.now)
             if !events.isEmpty { try await controller.publish(events) }
         } catch {
             logger.error("could not record the engine's state: \(error)")
@@ -157,29 +160,29 @@ public actor Engine {
     }
 
     func scheduleWake() {
-        tasks.removeValue(forKey: "wake")?.cancel()
+        tasks.removeValue(forKey: .wake)?.cancel()
         guard let wake = policy.nextWake(runtime) else { return }
         // Bounded and finite whatever the runtime holds: a wake never traps and never sleeps past a day.
-        let delay = min(max(0, wake - clock()), 86_400)
+        let delay = min(max(0, wake - clock.now), 86_400)
         guard delay.isFinite else { return }
-        tasks["wake"] = Task { [inbox] in
-            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000) + 1))
+        tasks[.wake] = Task { [inbox, clock] in
+            try? await clock.sleep(for: .milliseconds(Int64(delay * 1000) + 1))
             if !Task.isCancelled { inbox.yield(.policy(.tick)) }
         }
     }
 
     /// Controller shutdown: cancel what runs and say which actions did not finish.
     func interrupt() async {
-        let interrupted = tasks.keys.filter { $0.hasPrefix("op:") || $0.hasPrefix("infra:") }.sorted()
+        let interrupted = tasks.keys.filter(\.isAction).sorted()
         for task in tasks.values { task.cancel() }
         tasks.removeAll()
         guard !interrupted.isEmpty else { return }
-        let now = clock()
+        let now = clock.now
         let events = interrupted.map {
             StoredEvent(
                 at: now, deployable: name, kind: "action.interrupted", severity: .warning,
                 message:
-                    "\($0.split(separator: ":", maxSplits: 1).last ?? "") was interrupted by the controller stopping; it is checked again at the next start"
+                    "\($0.subject) was interrupted by the controller stopping; it is checked again at the next start"
             )
         }
         // The engine's task is cancelled by now, and the store refuses work from a cancelled task:
@@ -208,12 +211,12 @@ public actor Engine {
         merged.monitoring = runtime.monitoring
         merged.failures = runtime.failures
         let removed = runtime.assemblies.keys.filter { deployable.assembly(named: $0) == nil }
-        policy = Policy(deployable)
+        policy = Policy(deployable, bootTimeout: policy.bootTimeout)
         runtime = merged
         for assembly in removed {
             // Through the tracked, retried path: a fence that fails is retried and reported, and the
             // engine does not end while a removed guest may still run.
-            stopWatching(assembly)
+            await stopWatching(assembly)
             infra(assembly) { infrastructure, guest in
                 try await infrastructure.fence(guest)
                 return .assemblyFenced(guest.assembly)
@@ -221,7 +224,7 @@ public actor Engine {
         }
         _ = try? await controller.publish([
             StoredEvent(
-                at: clock(), deployable: name, kind: "deployable.reloaded",
+                at: clock.now, deployable: name, kind: "deployable.reloaded",
                 message: "deployable \(name) reloaded: \(deployable.assemblies.count) assemblies"
                     + (removed.isEmpty ? "" : "; removed \(removed.sorted().joined(separator: ", "))"))
         ])

@@ -75,6 +75,7 @@ enum EngineEvents {
         case .awaitInterrupted(let id): ("resource.interrupted", .warning, id.assembly, id.resource)
         case .report: ("deployable.state", .info, nil, nil)
         case .stopMonitoring: ("deployable.monitoring-stopped", .info, nil, nil)
+        case .hostKeyRefused(let name): ("assembly.problem", .error, name, nil)
         case .cancelMonitor: nil
         }
     }

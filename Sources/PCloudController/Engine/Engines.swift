@@ -136,7 +136,7 @@ public actor Engines {
             } catch {
                 _ = try? await controller.publish([
                     StoredEvent(
-                        at: Date().timeIntervalSince1970, deployable: name, kind: "deployable.problem", severity: .error,
+                        at: controller.clock.now, deployable: name, kind: "deployable.problem", severity: .error,
                         message: "deployable \(name) could not be resumed: \(error)")
                 ])
             }
