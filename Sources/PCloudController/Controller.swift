@@ -40,7 +40,7 @@ public final class Controller: Sendable {
         let deployable = try await deployable(named: name)
         let states = try await store.statesAsync(deployable: name)
         let failures = try await store.failuresAsync(deployable: name)
-        let last = try await store.eventsAsync(after: 0, deployable: name, limit: 1_000_000).last
+        let last = try await store.lastEventAsync(deployable: name)
         return DeployableStatus.make(deployable, states: states, failures: failures, lastEvent: last)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PCloudModel
 import Testing
 @testable import PCloudStore
@@ -98,4 +99,28 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     #expect(try reopened.states(deployable: "dep").map(\.state) == ["failed"])
     try reopened.clearFailures(deployable: "dep", assembly: "web", resource: "httpd")
     #expect(try reopened.failures(deployable: "dep").map(\.reason) == ["unreachable"])
+}
+
+@Test func theLastEventIsTheNewestOfThatDeployableFoundThroughItsIndex() throws {
+    let store = try Store(path: temporaryStorePath())
+    #expect(try store.lastEvent(deployable: "web") == nil)
+    #expect(try store.lastEventSeq() == 0)
+    let events = (1...2_000).map { index in
+        StoredEvent(
+            at: Double(index), deployable: index % 3 == 0 ? "db" : "web", kind: "x", message: "event \(index)")
+    }
+    try store.append(events)
+    #expect(try store.lastEvent(deployable: "web")?.message == "event 2000")
+    #expect(try store.lastEvent(deployable: "db")?.message == "event 1998")
+    #expect(try store.lastEvent(deployable: "none") == nil)
+    #expect(try store.lastEventSeq() == 2_000)
+    // One indexed search, no scan of the table and no sort of the deployable's history.
+    let plan = try store.database.read { db in
+        try Row.fetchAll(
+            db, sql: "EXPLAIN QUERY PLAN \(Store.eventColumns) WHERE deployable = ? ORDER BY seq DESC LIMIT 1",
+            arguments: ["web"]
+        ).map { $0["detail"] as String }
+    }
+    #expect(plan.count == 1)
+    #expect(plan.allSatisfy { $0.contains("USING INDEX") && !$0.contains("TEMP B-TREE") })
 }
