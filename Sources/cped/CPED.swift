@@ -103,6 +103,7 @@ struct CPED: AsyncParsableCommand {
         services.append(EngineService(engines: engines))
         services.append(HookService(controller: controller))
         if let watchdog = WatchdogService(interval: SystemdNotifier.watchdogInterval) { services.append(watchdog) }
+        services.append(EventBusFollower(bus: controller.bus))
         services.append(EventStreamCloser(bus: controller.bus))
         let command = self
         services.append(

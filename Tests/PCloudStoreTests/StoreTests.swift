@@ -124,3 +124,33 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     #expect(plan.count == 1)
     #expect(plan.allSatisfy { $0.contains("USING INDEX") && !$0.contains("TEMP B-TREE") })
 }
+
+@Test func everyDefinitionChangeRecordsItsEventWithTheChange() throws {
+    let store = try Store(path: temporaryStorePath())
+    try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
+    try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]), replace: true)
+    try store.createDeployable(Deployable(name: "empty"))
+    try store.createAssembly(webAssembly("db"))
+    try store.addAssembly("db", to: "dep")
+    try store.updateAssembly(named: "db") { $0.resources = [] }
+    try store.removeAssembly("db", from: "dep")
+    try store.deleteAssembly(named: "db")
+    try store.deleteDeployable(named: "empty")
+    let events = try store.events().map { "\($0.deployable)|\($0.assembly ?? "-")|\($0.kind)|\($0.message)" }
+    #expect(
+        events == [
+            "dep|-|deployable.defined|deployable dep defined: 1 assemblies, 1 resources",
+            "dep|-|deployable.defined|deployable dep redefined: 1 assemblies, 1 resources",
+            "empty|-|deployable.defined|deployable empty defined: 0 assemblies, 0 resources",
+            "|db|assembly.defined|assembly db defined: 1 resources",
+            "dep|db|deployable.changed|assembly db added to deployable dep",
+            "dep|db|assembly.changed|assembly db changed: 0 resources",
+            "dep|db|deployable.changed|assembly db removed from deployable dep",
+            "|db|assembly.deleted|assembly db deleted",
+            "empty|-|deployable.deleted|deployable empty deleted",
+        ])
+    // A refused change records nothing: the event is written in the change's transaction.
+    #expect(throws: StoreError.self) { try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()])) }
+    #expect(throws: StoreError.self) { try store.deleteAssembly(named: "web") }
+    #expect(try store.events().count == events.count)
+}
