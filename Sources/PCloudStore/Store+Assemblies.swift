@@ -38,8 +38,8 @@ extension Store {
                 sql: "UPDATE assembly SET definition = ?, updatedAt = ? WHERE name = ?",
                 arguments: [try Self.json(assembly), Self.now, name])
             try Self.recordAssemblyEvent(
-                name, kind: DefinitionEventKind.assemblyChanged, "assembly \(name) changed: \(assembly.resources.count) resources",
-                db)
+                name, kind: DefinitionEventKind.assemblyChanged,
+                "assembly \(name) changed: \(assembly.resources.count) resources", db)
         }
     }
 

@@ -58,11 +58,13 @@ struct CPED: AsyncParsableCommand {
         }
         if tcpIdleTimeout != nil || tcpMaxConnections != nil {
             guard settings.tcp != nil else {
-                throw ValidationError("--tcp-idle-timeout and --tcp-max-connections need a TCP listener (--tcp or tcp: in \(config))")
+                throw ValidationError(
+                    "--tcp-idle-timeout and --tcp-max-connections need a TCP listener (--tcp or tcp: in \(config))")
             }
         }
         if let tcpIdleTimeout {
-            settings.tcp?.idleTimeout = try ControllerConfiguration.TCPListener.idleTimeout(tcpIdleTimeout, at: "--tcp-idle-timeout")
+            settings.tcp?.idleTimeout = try ControllerConfiguration.TCPListener.idleTimeout(
+                tcpIdleTimeout, at: "--tcp-idle-timeout")
         }
         if let tcpMaxConnections {
             settings.tcp?.maxConnections = try ControllerConfiguration.TCPListener.maxConnections(

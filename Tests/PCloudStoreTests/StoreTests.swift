@@ -18,7 +18,7 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     #expect(try store.appliedMigrations() == ["v1: definitions, runtime state, failures, events"])
     let mode = try store.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
-    _ = try Store(path: path)   // reopening migrates nothing and loses nothing
+    _ = try Store(path: path)  // reopening migrates nothing and loses nothing
 }
 
 @Test func definitionsSurviveAReopen() throws {
@@ -65,7 +65,9 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     #expect(throws: StoreError.notFound(kind: "deployable", name: "nope")) { try store.addAssembly("web", to: "nope") }
     try store.addAssembly("web", to: "dep")
     #expect(throws: StoreError.alreadyMember(assembly: "web", deployable: "dep")) { try store.addAssembly("web", to: "dep") }
-    #expect(throws: StoreError.alreadyExists(kind: "deployable", name: "dep")) { try store.createDeployable(Deployable(name: "dep")) }
+    #expect(throws: StoreError.alreadyExists(kind: "deployable", name: "dep")) {
+        try store.createDeployable(Deployable(name: "dep"))
+    }
     try store.removeAssembly("web", from: "dep")
     #expect(throws: StoreError.notMember(assembly: "web", deployable: "dep")) { try store.removeAssembly("web", from: "dep") }
 }
@@ -92,7 +94,9 @@ private func webAssembly(_ name: String = "web") -> Assembly {
         FailureRecord(deployable: "dep", assembly: "web", resource: "httpd", at: 10, reason: "monitor rc 7"),
         FailureRecord(deployable: "dep", assembly: "web", at: 12, reason: "unreachable"),
     ])
-    try store.save([RuntimeStateRecord(deployable: "dep", assembly: "web", state: "running", detail: #"{"address":"10.0.0.2"}"#, updatedAt: 5)])
+    try store.save([
+        RuntimeStateRecord(deployable: "dep", assembly: "web", state: "running", detail: #"{"address":"10.0.0.2"}"#, updatedAt: 5)
+    ])
     try store.save([RuntimeStateRecord(deployable: "dep", assembly: "web", state: "failed", updatedAt: 6)])
     let reopened = try Store(path: path)
     #expect(try reopened.failures(deployable: "dep").count == 2)
