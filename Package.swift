@@ -22,6 +22,7 @@ let libraries: [Target] = [
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Yams", package: "Yams"),
     ]),
     .target(name: "PCloudPolicy", dependencies: ["PCloudModel"]),
     .target(name: "PCloudStore", dependencies: ["PCloudModel", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -90,7 +91,9 @@ let tests: [Target] = [
     .testTarget(name: "PCloudPolicyTests", dependencies: [
         "PCloudPolicy", "PCloudModel", .product(name: "PropertyBased", package: "swift-property-based"),
     ]),
-    .testTarget(name: "PCloudStoreTests", dependencies: ["PCloudStore", "PCloudModel", "PCloudTestSupport"]),
+    .testTarget(name: "PCloudStoreTests", dependencies: [
+        "PCloudStore", "PCloudModel", "PCloudTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+    ]),
     .testTarget(name: "PCloudSSHTests", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
     .testTarget(name: "PCloudMonitorTests", dependencies: ["PCloudMonitor", "PCloudSSH", "PCloudModel", "PCloudTestSupport"]),
     // One resource operation over both methods: ssh's rendering and the agent's argv, side by side.
@@ -106,7 +109,6 @@ let tests: [Target] = [
 
 let package = Package(
     name: "pcloud",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pcloudsh", targets: ["pcloudsh"]),
         .executable(name: "cped", targets: ["cped"]),

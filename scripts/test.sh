@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_root
+# Fast checks first, before minutes of set-up and building.
+command -v python3 >/dev/null || apt_install python3
+say "checking that every target declares the modules it imports"
+swift package dump-package | python3 scripts/check-target-imports.py \
+  || die "declare those modules in Package.swift (SwiftPM lets a transitive module through today; it breaks when the graph changes)"
+say "swift format lint (.swift-format)"
+bash scripts/lint.sh || die "swift format lint found the above: 'swift format format -i FILE' fixes most"
 for setup in scripts/setup/*.sh; do
   say "setup: $setup"
   bash "$setup"

@@ -18,7 +18,7 @@ public final class Controller: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.store = store
-        self.bus = EventBus(store: store)
+        self.bus = EventBus(store: store, onDelivery: { Self.account(for: $0, logger: logger) })
         self.logger = logger
     }
 
@@ -43,7 +43,7 @@ public final class Controller: Sendable {
         let deployable = try await deployable(named: name)
         let states = try await store.statesAsync(deployable: name)
         let failures = try await store.failuresAsync(deployable: name)
-        let last = try await store.eventsAsync(after: 0, deployable: name, limit: 1_000_000).last
+        let last = try await store.lastEventAsync(deployable: name)
         return DeployableStatus.make(deployable, states: states, failures: failures, lastEvent: last)
     }
 
@@ -55,15 +55,9 @@ public final class Controller: Sendable {
             throw APIError(.unprocessableContent, errors.description, field: first.map { $0.path.isEmpty ? "body" : $0.path })
         }
         do {
+            // The store records deployable.defined in the same transaction; hand it on now.
             let stored = try store.importDeployable(deployable, replace: replace)
-            let resources = stored.assemblies.reduce(0) { $0 + $1.resources.count }
-            try await publish([
-                StoredEvent(
-                    at: clock.now, deployable: stored.name, kind: "deployable.defined",
-                    message:
-                        "deployable \(stored.name) \(replace ? "redefined" : "defined"): \(stored.assemblies.count) assemblies, \(resources) resources"
-                )
-            ])
+            try await bus.catchUp()
             return stored
         } catch let error as StoreError {
             switch error {
@@ -80,26 +74,23 @@ public final class Controller: Sendable {
             if case .started = error { throw APIError(.conflict, error.description, field: "name") }
             throw APIError(.notFound, error.description, field: "name")
         }
-        try await publish([
-            StoredEvent(
-                at: clock.now, deployable: name, kind: "deployable.deleted",
-                message: "deployable \(name) deleted")
-        ])
+        try await bus.catchUp()  // the store recorded deployable.deleted with the delete
     }
 
     /// Records events (store, live streams, metrics).
     @discardableResult
     public func publish(_ events: [StoredEvent]) async throws -> [StoredEvent] {
-        let stored = try await bus.publish(events)
-        for event in stored {
-            Counter(label: "pcloud_events_total", dimensions: [("deployable", event.deployable), ("kind", event.kind)])
-                .increment()
-            var metadata: Logger.Metadata = ["deployable": "\(event.deployable)", "seq": "\(event.seq)"]
-            if let assembly = event.assembly { metadata["assembly"] = "\(assembly)" }
-            if let resource = event.resource { metadata["resource"] = "\(resource)" }
-            let level: Logger.Level = event.severity == .error ? .error : event.severity == .warning ? .warning : .info
-            logger.log(level: level, "\(event.message)", metadata: metadata)
-        }
-        return stored
+        try await bus.publish(events)
+    }
+
+    /// Every event the bus delivers, once: this process's own and those other processes stored.
+    private static func account(for event: StoredEvent, logger: Logger) {
+        Counter(label: "pcloud_events_total", dimensions: [("deployable", event.deployable), ("kind", event.kind)])
+            .increment()
+        var metadata: Logger.Metadata = ["deployable": "\(event.deployable)", "seq": "\(event.seq)"]
+        if let assembly = event.assembly { metadata["assembly"] = "\(assembly)" }
+        if let resource = event.resource { metadata["resource"] = "\(resource)" }
+        let level: Logger.Level = event.severity == .error ? .error : event.severity == .warning ? .warning : .info
+        logger.log(level: level, "\(event.message)", metadata: metadata)
     }
 }

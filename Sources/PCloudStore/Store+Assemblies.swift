@@ -20,6 +20,9 @@ extension Store {
                 throw StoreError.alreadyExists(kind: "assembly", name: assembly.name)
             }
             try Self.insert(assembly, db)
+            try Self.recordAssemblyEvent(
+                assembly.name, kind: DefinitionEventKind.assemblyDefined,
+                "assembly \(assembly.name) defined: \(assembly.resources.count) resources", db)
         }
     }
 
@@ -34,6 +37,9 @@ extension Store {
             try db.execute(
                 sql: "UPDATE assembly SET definition = ?, updatedAt = ? WHERE name = ?",
                 arguments: [try Self.json(assembly), Self.now, name])
+            try Self.recordAssemblyEvent(
+                name, kind: DefinitionEventKind.assemblyChanged,
+                "assembly \(name) changed: \(assembly.resources.count) resources", db)
         }
     }
 
@@ -46,6 +52,7 @@ extension Store {
                 arguments: [name])
             guard users.isEmpty else { throw StoreError.assemblyInUse(assembly: name, deployables: users) }
             try db.execute(sql: "DELETE FROM assembly WHERE name = ?", arguments: [name])
+            try Self.recordAssemblyEvent(name, kind: DefinitionEventKind.assemblyDeleted, "assembly \(name) deleted", db)
         }
     }
 

@@ -12,6 +12,14 @@ extension Store {
         try await database.read { try Self.events($0, after: seq, deployable: deployable, limit: limit) }
     }
 
+    public func lastEventAsync(deployable: String) async throws -> StoredEvent? {
+        try await database.read { try Self.lastEvent(deployable: deployable, $0) }
+    }
+
+    public func lastEventSeqAsync() async throws -> Int64 {
+        try await database.read { try Self.lastEventSeq($0) }
+    }
+
     public func deployableAsync(named name: String) async throws -> Deployable? {
         try await database.read { try Self.deployable(named: name, $0) }
     }

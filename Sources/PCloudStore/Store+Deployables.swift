@@ -42,6 +42,9 @@ extension Store {
                 throw StoreError.alreadyExists(kind: "deployable", name: deployable.name)
             }
             try Self.insertDeployable(deployable, db)
+            try Self.recordDeployableEvent(
+                deployable.name, kind: DefinitionEventKind.deployableDefined,
+                "deployable \(deployable.name) defined: 0 assemblies, 0 resources", db)
             return deployable
         }
     }
@@ -53,7 +56,8 @@ extension Store {
     public func importDeployable(_ deployable: Deployable, replace: Bool = false) throws -> Deployable {
         try database.write { db in
             var deployable = deployable
-            if let existing = try Self.deployable(named: deployable.name, db) {
+            let existing = try Self.deployable(named: deployable.name, db)
+            if let existing {
                 guard replace else { throw StoreError.alreadyExists(kind: "deployable", name: deployable.name) }
                 if deployable.uuid == nil { deployable.uuid = existing.uuid }
                 try db.execute(sql: "DELETE FROM deployable WHERE name = ?", arguments: [deployable.name])
@@ -82,6 +86,11 @@ extension Store {
                     sql: "INSERT INTO deployableAssembly (deployable, assembly, position) VALUES (?, ?, ?)",
                     arguments: [deployable.name, assembly.name, position])
             }
+            let resources = deployable.assemblies.reduce(0) { $0 + $1.resources.count }
+            try Self.recordDeployableEvent(
+                deployable.name, kind: DefinitionEventKind.deployableDefined,
+                "deployable \(deployable.name) \(existing == nil ? "defined" : "redefined"): \(deployable.assemblies.count) assemblies, \(resources) resources",
+                db)
             return deployable
         }
     }
@@ -96,6 +105,7 @@ extension Store {
             try db.execute(sql: "DELETE FROM deployable WHERE name = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM runtimeState WHERE deployable = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM failure WHERE deployable = ?", arguments: [name])
+            try Self.recordDeployableEvent(name, kind: DefinitionEventKind.deployableDeleted, "deployable \(name) deleted", db)
         }
     }
 
@@ -113,6 +123,9 @@ extension Store {
             try db.execute(
                 sql: "INSERT INTO deployableAssembly (deployable, assembly, position) VALUES (?, ?, ?)",
                 arguments: [deployable, assembly, current.assemblies.count])
+            try Self.recordDeployableEvent(
+                deployable, assembly: assembly, kind: DefinitionEventKind.deployableChanged,
+                "assembly \(assembly) added to deployable \(deployable)", db)
         }
     }
 
@@ -132,6 +145,9 @@ extension Store {
             }
             try db.execute(
                 sql: "DELETE FROM deployableAssembly WHERE deployable = ? AND assembly = ?", arguments: [deployable, assembly])
+            try Self.recordDeployableEvent(
+                deployable, assembly: assembly, kind: DefinitionEventKind.deployableChanged,
+                "assembly \(assembly) removed from deployable \(deployable)", db)
         }
     }
 

@@ -63,8 +63,38 @@ extension Store {
         try database.read { try Self.events($0, after: seq, deployable: deployable, limit: limit) }
     }
 
+    /// The newest event of one deployable, in one indexed lookup: the index on `deployable` orders
+    /// its entries by rowid (`seq`), so SQLite reads the last entry of that range and stops.
+    public func lastEvent(deployable: String) throws -> StoredEvent? {
+        try database.read { try Self.lastEvent(deployable: deployable, $0) }
+    }
+
+    static func lastEvent(deployable: String, _ db: Database) throws -> StoredEvent? {
+        try Row.fetchOne(db, sql: "\(Self.eventColumns) WHERE deployable = ? ORDER BY seq DESC LIMIT 1", arguments: [deployable])
+            .map(Self.event)
+    }
+
+    /// The highest sequence number stored (0 for none): where a follower of new events starts.
+    public func lastEventSeq() throws -> Int64 {
+        try database.read { try Self.lastEventSeq($0) }
+    }
+
+    static func lastEventSeq(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM event") ?? 0
+    }
+
+    static let eventColumns = "SELECT seq, at, deployable, assembly, resource, kind, severity, message, data FROM event"
+
+    static func event(_ row: Row) -> StoredEvent {
+        StoredEvent(
+            seq: row["seq"], at: row["at"], deployable: row["deployable"], assembly: row["assembly"],
+            resource: row["resource"], kind: row["kind"],
+            severity: StoredEvent.Severity(rawValue: row["severity"]) ?? .info,
+            message: row["message"], data: row["data"])
+    }
+
     static func events(_ db: Database, after seq: Int64, deployable: String?, limit: Int) throws -> [StoredEvent] {
-        var sql = "SELECT seq, at, deployable, assembly, resource, kind, severity, message, data FROM event WHERE seq > ?"
+        var sql = "\(eventColumns) WHERE seq > ?"
         var arguments: StatementArguments = [seq]
         if let deployable {
             sql += " AND deployable = ?"
@@ -72,12 +102,6 @@ extension Store {
         }
         sql += " ORDER BY seq LIMIT ?"
         arguments += [limit]
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-            StoredEvent(
-                seq: row["seq"], at: row["at"], deployable: row["deployable"], assembly: row["assembly"],
-                resource: row["resource"], kind: row["kind"],
-                severity: StoredEvent.Severity(rawValue: row["severity"]) ?? .info,
-                message: row["message"], data: row["data"])
-        }
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map(event)
     }
 }

@@ -58,11 +58,13 @@ struct CPED: AsyncParsableCommand {
         }
         if tcpIdleTimeout != nil || tcpMaxConnections != nil {
             guard settings.tcp != nil else {
-                throw ValidationError("--tcp-idle-timeout and --tcp-max-connections need a TCP listener (--tcp or tcp: in \(config))")
+                throw ValidationError(
+                    "--tcp-idle-timeout and --tcp-max-connections need a TCP listener (--tcp or tcp: in \(config))")
             }
         }
         if let tcpIdleTimeout {
-            settings.tcp?.idleTimeout = try ControllerConfiguration.TCPListener.idleTimeout(tcpIdleTimeout, at: "--tcp-idle-timeout")
+            settings.tcp?.idleTimeout = try ControllerConfiguration.TCPListener.idleTimeout(
+                tcpIdleTimeout, at: "--tcp-idle-timeout")
         }
         if let tcpMaxConnections {
             settings.tcp?.maxConnections = try ControllerConfiguration.TCPListener.maxConnections(
@@ -103,6 +105,7 @@ struct CPED: AsyncParsableCommand {
         services.append(EngineService(engines: engines))
         services.append(HookService(controller: controller))
         if let watchdog = WatchdogService(interval: SystemdNotifier.watchdogInterval) { services.append(watchdog) }
+        services.append(EventBusFollower(bus: controller.bus))
         services.append(EventStreamCloser(bus: controller.bus))
         let command = self
         services.append(

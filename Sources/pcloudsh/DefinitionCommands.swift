@@ -106,7 +106,7 @@ struct Validate: ParsableCommand {
             try Output.json(results)
         } else {
             for result in results {
-                if result.ok { print("ok      \(result.file)") } else { result.errors.forEach { print($0) } }
+                if result.ok { print("ok      \(result.file)") } else { for error in result.errors { print(error) } }
             }
         }
         let failed = results.filter { !$0.ok }.count

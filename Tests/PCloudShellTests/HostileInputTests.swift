@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import PCloudTestSupport
+import Testing
 
 /// Values that once trapped pcloudsh or slipped through it: each ends in an error exit naming the
 /// option, argument or file:line:column and field, never in a signal.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import PCloudTestSupport
+import Testing
 
 @Test func theOriginalWalkthroughWorksCommandForCommand() throws {
     // The man-page walkthrough of the original (pacemaker-cloud-spec 2.5), with today's image name.

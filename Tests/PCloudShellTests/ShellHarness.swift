@@ -34,7 +34,9 @@ struct ShellHarness {
         environment["HOME"] = directory.path
         environment.merge(extra) { $1 }
         process.environment = environment
-        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = inPipe

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PCloudModel
 import Testing
 @testable import PCloudStore
@@ -17,7 +18,7 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     #expect(try store.appliedMigrations() == ["v1: definitions, runtime state, failures, events"])
     let mode = try store.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
-    _ = try Store(path: path)   // reopening migrates nothing and loses nothing
+    _ = try Store(path: path)  // reopening migrates nothing and loses nothing
 }
 
 @Test func definitionsSurviveAReopen() throws {
@@ -64,7 +65,9 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     #expect(throws: StoreError.notFound(kind: "deployable", name: "nope")) { try store.addAssembly("web", to: "nope") }
     try store.addAssembly("web", to: "dep")
     #expect(throws: StoreError.alreadyMember(assembly: "web", deployable: "dep")) { try store.addAssembly("web", to: "dep") }
-    #expect(throws: StoreError.alreadyExists(kind: "deployable", name: "dep")) { try store.createDeployable(Deployable(name: "dep")) }
+    #expect(throws: StoreError.alreadyExists(kind: "deployable", name: "dep")) {
+        try store.createDeployable(Deployable(name: "dep"))
+    }
     try store.removeAssembly("web", from: "dep")
     #expect(throws: StoreError.notMember(assembly: "web", deployable: "dep")) { try store.removeAssembly("web", from: "dep") }
 }
@@ -91,11 +94,67 @@ private func webAssembly(_ name: String = "web") -> Assembly {
         FailureRecord(deployable: "dep", assembly: "web", resource: "httpd", at: 10, reason: "monitor rc 7"),
         FailureRecord(deployable: "dep", assembly: "web", at: 12, reason: "unreachable"),
     ])
-    try store.save([RuntimeStateRecord(deployable: "dep", assembly: "web", state: "running", detail: #"{"address":"10.0.0.2"}"#, updatedAt: 5)])
+    try store.save([
+        RuntimeStateRecord(deployable: "dep", assembly: "web", state: "running", detail: #"{"address":"10.0.0.2"}"#, updatedAt: 5)
+    ])
     try store.save([RuntimeStateRecord(deployable: "dep", assembly: "web", state: "failed", updatedAt: 6)])
     let reopened = try Store(path: path)
     #expect(try reopened.failures(deployable: "dep").count == 2)
     #expect(try reopened.states(deployable: "dep").map(\.state) == ["failed"])
     try reopened.clearFailures(deployable: "dep", assembly: "web", resource: "httpd")
     #expect(try reopened.failures(deployable: "dep").map(\.reason) == ["unreachable"])
+}
+
+@Test func theLastEventIsTheNewestOfThatDeployableFoundThroughItsIndex() throws {
+    let store = try Store(path: temporaryStorePath())
+    #expect(try store.lastEvent(deployable: "web") == nil)
+    #expect(try store.lastEventSeq() == 0)
+    let events = (1...2_000).map { index in
+        StoredEvent(
+            at: Double(index), deployable: index % 3 == 0 ? "db" : "web", kind: "x", message: "event \(index)")
+    }
+    try store.append(events)
+    #expect(try store.lastEvent(deployable: "web")?.message == "event 2000")
+    #expect(try store.lastEvent(deployable: "db")?.message == "event 1998")
+    #expect(try store.lastEvent(deployable: "none") == nil)
+    #expect(try store.lastEventSeq() == 2_000)
+    // One indexed search, no scan of the table and no sort of the deployable's history.
+    let plan = try store.database.read { db in
+        try Row.fetchAll(
+            db, sql: "EXPLAIN QUERY PLAN \(Store.eventColumns) WHERE deployable = ? ORDER BY seq DESC LIMIT 1",
+            arguments: ["web"]
+        ).map { $0["detail"] as String }
+    }
+    #expect(plan.count == 1)
+    #expect(plan.allSatisfy { $0.contains("USING INDEX") && !$0.contains("TEMP B-TREE") })
+}
+
+@Test func everyDefinitionChangeRecordsItsEventWithTheChange() throws {
+    let store = try Store(path: temporaryStorePath())
+    try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
+    try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]), replace: true)
+    try store.createDeployable(Deployable(name: "empty"))
+    try store.createAssembly(webAssembly("db"))
+    try store.addAssembly("db", to: "dep")
+    try store.updateAssembly(named: "db") { $0.resources = [] }
+    try store.removeAssembly("db", from: "dep")
+    try store.deleteAssembly(named: "db")
+    try store.deleteDeployable(named: "empty")
+    let events = try store.events().map { "\($0.deployable)|\($0.assembly ?? "-")|\($0.kind)|\($0.message)" }
+    #expect(
+        events == [
+            "dep|-|deployable.defined|deployable dep defined: 1 assemblies, 1 resources",
+            "dep|-|deployable.defined|deployable dep redefined: 1 assemblies, 1 resources",
+            "empty|-|deployable.defined|deployable empty defined: 0 assemblies, 0 resources",
+            "|db|assembly.defined|assembly db defined: 1 resources",
+            "dep|db|deployable.changed|assembly db added to deployable dep",
+            "dep|db|assembly.changed|assembly db changed: 0 resources",
+            "dep|db|deployable.changed|assembly db removed from deployable dep",
+            "|db|assembly.deleted|assembly db deleted",
+            "empty|-|deployable.deleted|deployable empty deleted",
+        ])
+    // A refused change records nothing: the event is written in the change's transaction.
+    #expect(throws: StoreError.self) { try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()])) }
+    #expect(throws: StoreError.self) { try store.deleteAssembly(named: "web") }
+    #expect(try store.events().count == events.count)
 }

@@ -3,9 +3,19 @@ import PCloudStore
 
 /// Every decision and action as an event: stored first (so history and sequence numbers survive
 /// restarts), then handed to live subscribers (the API's stream, hooks, metrics).
+///
+/// Delivery follows the store, not the callers of `publish`: the bus keeps the sequence number of the
+/// last event it delivered and hands on everything stored after it, in order. So events another
+/// process wrote (`pcloudsh deployable_import` on the store file) or the store recorded itself (every
+/// definition change) reach subscribers too, once each: `catchUp()` delivers them, called after this
+/// process's own writes and on `EventBusFollower`'s tick for other processes' (SQLite cannot notify
+/// another process, so that half polls `seq > delivered`, one primary-key range read).
 public actor EventBus {
     let store: Store
     private var subscribers: [UUID: Subscriber] = [:]
+    /// The last sequence number handed to subscribers; nil until first read from the store.
+    private var delivered: Int64?
+    private let onDelivery: @Sendable (StoredEvent) -> Void
 
     private struct Subscriber {
         var continuation: AsyncStream<StoredEvent>.Continuation
@@ -14,28 +24,50 @@ public actor EventBus {
         var pending: [StoredEvent]?
     }
 
-    public init(store: Store) {
+    /// `onDelivery` sees every event once, as it is delivered (metrics, the log).
+    public init(store: Store, onDelivery: @escaping @Sendable (StoredEvent) -> Void = { _ in }) {
         self.store = store
+        self.onDelivery = onDelivery
+        // Events stored before this bus existed are history, not news.
+        self.delivered = try? store.lastEventSeq()
     }
 
-    /// Stores `events` and delivers them to every subscriber, in sequence order.
+    /// Stores `events` and delivers them (and anything stored before them not yet delivered) to every
+    /// subscriber, in sequence order.
     @discardableResult
     public func publish(_ events: [StoredEvent]) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
         let stored = try await store.appendAsync(events)
-        for id in subscribers.keys {
-            for event in stored where subscribers[id]?.deployable == nil || subscribers[id]?.deployable == event.deployable {
-                if subscribers[id]?.pending != nil {
-                    subscribers[id]?.pending?.append(event)
-                } else {
-                    subscribers[id]?.continuation.yield(event)
-                }
-            }
-        }
+        try await catchUp()
         return stored
     }
 
-    /// Events after `seq` from history, then live ones as they are published: in order, with no gap
+    /// Delivers every stored event after the last one delivered, whoever stored it.
+    public func catchUp() async throws {
+        if delivered == nil { delivered = try await store.lastEventSeqAsync() }
+        while true {
+            let page = try await store.eventsAsync(after: delivered ?? 0, limit: 1000)
+            // Another catchUp may have run while this one read: hand on only what it has not.
+            for event in page where event.seq > delivered ?? 0 {
+                delivered = event.seq
+                deliver(event)
+            }
+            if page.count < 1000 { return }
+        }
+    }
+
+    private func deliver(_ event: StoredEvent) {
+        onDelivery(event)
+        for id in subscribers.keys where subscribers[id]?.deployable == nil || subscribers[id]?.deployable == event.deployable {
+            if subscribers[id]?.pending != nil {
+                subscribers[id]?.pending?.append(event)
+            } else {
+                subscribers[id]?.continuation.yield(event)
+            }
+        }
+    }
+
+    /// Events after `seq` from history, then live ones as they are delivered: in order, with no gap
     /// and no duplicate between the two.
     public func subscribe(after seq: Int64, deployable: String? = nil) async throws -> AsyncStream<StoredEvent> {
         let (stream, continuation) = AsyncStream<StoredEvent>.makeStream(bufferingPolicy: .bufferingNewest(100_000))

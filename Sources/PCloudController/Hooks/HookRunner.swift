@@ -21,7 +21,7 @@ public actor HookRunner {
 
     /// Follows the event bus until cancelled.
     public func run() async throws {
-        let latest = try await controller.store.eventsAsync(after: 0, limit: 1_000_000).last?.seq ?? 0
+        let latest = try await controller.store.lastEventSeqAsync()
         for await event in try await controller.bus.subscribe(after: latest) where event.kind == "deployable.state" {
             guard let deployable = try await controller.store.deployableAsync(named: event.deployable) else { continue }
             let hooks = deployable.hooks
