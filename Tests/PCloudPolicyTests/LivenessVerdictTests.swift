@@ -82,7 +82,8 @@ struct LivenessVerdictTests {
         var scenario = running()
         let actions = scenario.send(
             .livenessChecked(
-                "bar", .hostKeyMismatch(expected: "ssh-ed25519 AAAAexpectedkey1234", presented: "ssh-ed25519 AAAAimpostorkey5678"),
+                "bar",
+                .hostKeyMismatch(expected: "ssh-ed25519 AAAAexpectedkey1234", presented: "ssh-ed25519 AAAAimpostorkey5678"),
                 incarnation: 0))
         let refused = actions.first { $0.step == .hostKeyRefused("bar") }
         #expect(refused?.reason.contains("not the pinned ssh-ed25519 …ectedkey1234") == true, "\(actions)")

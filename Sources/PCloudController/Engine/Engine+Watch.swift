@@ -62,7 +62,8 @@ extension Engine {
     func problem(_ assembly: String, _ message: String, severity: StoredEvent.Severity = .warning) async {
         _ = try? await controller.publish([
             StoredEvent(
-                at: clock.now, deployable: name, assembly: assembly, kind: "assembly.problem", severity: severity, message: message)
+                at: clock.now, deployable: name, assembly: assembly, kind: "assembly.problem", severity: severity,
+                message: message)
         ])
     }
 
