@@ -56,7 +56,7 @@ public final class Controller: Sendable {
         }
         do {
             // The store records deployable.defined in the same transaction; hand it on now.
-            let stored = try store.importDeployable(deployable, replace: replace)
+            let stored = try await store.importDeployable(deployable, replace: replace)
             try await bus.catchUp()
             return stored
         } catch let error as StoreError {
@@ -70,7 +70,7 @@ public final class Controller: Sendable {
     /// Deletes a stopped deployable; 409 while its stored runtime says it is started or stopping
     /// (Engines.delete also refuses while its engine runs).
     func deleteDeployable(named name: String) async throws {
-        do { try store.deleteDeployable(named: name) } catch let error as StoreError {
+        do { try await store.deleteDeployable(named: name) } catch let error as StoreError {
             if case .started = error { throw APIError(.conflict, error.description, field: "name") }
             throw APIError(.notFound, error.description, field: "name")
         }

@@ -1,11 +1,15 @@
 import GRDB
 
-/// Versioned migrations. Each migration runs in its own transaction; a store opened by an older
-/// pcloud is upgraded in place, never rebuilt.
+/// Versioned migrations, the same list for both backends: each has one identifier, its SQLite form
+/// (GRDB's migrator) and its PostgreSQL form (`PostgresMigrator`), side by side so they change
+/// together. Each migration runs in its own transaction; a store opened by an older pcloud is
+/// upgraded in place, never rebuilt.
 enum Schema {
+    static let v1 = "v1: definitions, runtime state, failures, events"
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: definitions, runtime state, failures, events") { db in
+        migrator.registerMigration(v1) { db in
             try db.create(table: "assembly") { t in
                 t.primaryKey("name", .text)
                 t.column("definition", .text).notNull()  // Assembly as JSON
@@ -56,4 +60,46 @@ enum Schema {
         }
         return migrator
     }
+}
+
+extension Schema {
+    /// The PostgreSQL form of each migration, in order. Names are unquoted, so PostgreSQL folds them
+    /// to lower case and the same SQL text works on both backends.
+    static let postgres: [(identifier: String, statements: [String])] = [
+        (
+            v1,
+            [
+                """
+                CREATE TABLE assembly (name text PRIMARY KEY, definition text NOT NULL,
+                    createdAt double precision NOT NULL, updatedAt double precision NOT NULL)
+                """,
+                """
+                CREATE TABLE deployable (name text PRIMARY KEY, uuid text NOT NULL UNIQUE, definition text NOT NULL,
+                    createdAt double precision NOT NULL, updatedAt double precision NOT NULL)
+                """,
+                """
+                CREATE TABLE deployableAssembly (
+                    deployable text NOT NULL REFERENCES deployable(name) ON DELETE CASCADE,
+                    assembly text NOT NULL REFERENCES assembly(name) ON DELETE RESTRICT,
+                    position bigint NOT NULL, PRIMARY KEY (deployable, assembly))
+                """,
+                """
+                CREATE TABLE runtimeState (deployable text NOT NULL, assembly text NOT NULL, resource text NOT NULL,
+                    state text NOT NULL, detail text, updatedAt double precision NOT NULL,
+                    PRIMARY KEY (deployable, assembly, resource))
+                """,
+                """
+                CREATE TABLE failure (id bigserial PRIMARY KEY, deployable text NOT NULL, assembly text NOT NULL,
+                    resource text NOT NULL, at double precision NOT NULL, reason text NOT NULL)
+                """,
+                "CREATE INDEX failure_on_deployable ON failure (deployable)",
+                """
+                CREATE TABLE event (seq bigserial PRIMARY KEY, at double precision NOT NULL, deployable text NOT NULL,
+                    assembly text, resource text, kind text NOT NULL, severity text NOT NULL, message text NOT NULL,
+                    data text)
+                """,
+                "CREATE INDEX event_on_deployable ON event (deployable)",
+            ]
+        )
+    ]
 }

@@ -1,4 +1,5 @@
 import GRDB
+import PCloudModel
 
 /// Every definition change records its event in the transaction that makes it, whoever writes
 /// (cped's API or `pcloudsh` on the store file): the change and its event are stored together or not
@@ -29,5 +30,11 @@ extension Store {
             (users.isEmpty ? [""] : users).map {
                 StoredEvent(at: now, deployable: $0, assembly: assembly, kind: kind, message: message)
             }, db)
+    }
+
+    /// "deployable NAME defined: N assemblies, M resources" (or "redefined"), on both backends.
+    static func definedMessage(_ deployable: Deployable, redefined: Bool) -> String {
+        let resources = deployable.assemblies.reduce(0) { $0 + $1.resources.count }
+        return "deployable \(deployable.name) \(redefined ? "redefined" : "defined"): \(deployable.assemblies.count) assemblies, \(resources) resources"
     }
 }

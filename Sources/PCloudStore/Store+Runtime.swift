@@ -121,8 +121,12 @@ extension Store {
                 db, sql: "SELECT state, detail FROM runtimeState WHERE deployable = ? AND assembly = '' AND resource = ''",
                 arguments: [deployable])
         else { return nil }
-        let state: String = row["state"]
-        let detail = (row["detail"] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]
+        return startedState(state: row["state"], detail: row["detail"])
+    }
+
+    /// `state` when a deployable's stored runtime (its state and detail) says it is started or stopping.
+    static func startedState(state: String, detail: String?) -> String? {
+        let detail = detail.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]
         let runtime = (detail?["runtime"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
             as? [String: Any]
         let desiredRunning = detail?["desired"] as? String == "running"

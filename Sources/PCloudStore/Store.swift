@@ -1,33 +1,51 @@
 import Foundation
 import GRDB
+import Logging
 import PCloudModel
 
-/// pcloud's persistent state in one SQLite file (WAL): definitions, runtime state, failure history and
-/// events. Every public command is one transaction: it happens whole or not at all, even if the
-/// process is killed half-way.
+/// pcloud's persistent state: definitions, runtime state, failure history and events, in one SQLite
+/// file (WAL, the embedded default) or in PostgreSQL (`StoreLocation`). Every public command is one
+/// transaction: it happens whole or not at all, even if the process is killed half-way.
+///
+/// The async API (Store+Async) works on every backend. The blocking API (the same names without
+/// `await`) is the embedded SQLite store's, for tools and tests that open a file; on another
+/// backend it throws instead of blocking a thread on the network.
 public final class Store: Sendable {
-    let database: any DatabaseWriter
+    let backend: any StoreBackend
 
-    /// Opens (creating and migrating as needed) the store at `path`.
+    /// The SQLite database behind the blocking API.
+    var database: any DatabaseWriter {
+        get throws {
+            guard let sqlite = backend as? SQLiteBackend else {
+                throw StoreError.invalid("this store is on PostgreSQL: use the store's async API")
+            }
+            return sqlite.database
+        }
+    }
+
+    /// Opens (creating and migrating as needed) the SQLite store at `path`.
     public init(path: String) throws {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
-        database = try DatabasePool(path: path, configuration: configuration)
-        try Schema.migrator.migrate(database)
+        backend = try SQLiteBackend(path: path)
     }
 
-    /// A private in-memory store, for tests of pure logic built on the store.
+    /// A private in-memory SQLite store, for tests of pure logic built on the store.
     public init() throws {
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        database = try DatabaseQueue(configuration: configuration)
-        try Schema.migrator.migrate(database)
+        backend = try SQLiteBackend()
     }
 
-    /// The default location: `$PCLOUD_STORE`, else /var/lib/pcloud/pcloud.sqlite.
+    /// Opens (migrating as needed) the store at `location`: a SQLite file, or a PostgreSQL database
+    /// (connecting, with TLS when the location asks for it; the password is read from its file).
+    public init(location: StoreLocation, logger: Logger = Logger(label: "pcloud.store")) async throws {
+        switch location {
+        case .sqlite(let path): backend = try SQLiteBackend(path: path)
+        case .postgres(let postgres): backend = try await PostgresBackend.open(postgres, logger: logger)
+        }
+    }
+
+    /// Closes the store's connections (a no-op for SQLite, whose file closes with the last reference).
+    public func close() async { await backend.close() }
+
+    /// The default location: `$PCLOUD_STORE` (a path or a `postgresql://` URL), else /var/lib/pcloud/pcloud.sqlite.
     public static var defaultPath: String {
         ProcessInfo.processInfo.environment["PCLOUD_STORE"] ?? "/var/lib/pcloud/pcloud.sqlite"
     }

@@ -9,6 +9,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case invalid(String)
     /// A deployable cannot be deleted while it is started or stopping.
     case started(deployable: String, state: String)
+    /// The store itself could not be reached or failed (a PostgreSQL server down, a wrong password).
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -20,7 +22,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .notMember(let assembly, let deployable): return "assembly '\(assembly)' is not in deployable '\(deployable)'"
         case .alreadyMember(let assembly, let deployable):
             return "assembly '\(assembly)' is already in deployable '\(deployable)'"
-        case .invalid(let message): return message
+        case .invalid(let message), .unavailable(let message): return message
         case .started(let deployable, let state):
             return
                 "deployable '\(deployable)' is \(state == "stopping" ? "stopping" : "started (\(state))"): stop it first (pcloudsh deployable_stop \(deployable) --wait), then delete it"

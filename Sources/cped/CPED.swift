@@ -15,7 +15,9 @@ struct CPED: AsyncParsableCommand {
 
     @Option(help: "Settings file.") var config = "/etc/pcloud/cped.yaml"
     @Option(help: "The API's unix socket (overrides the settings file).") var socket: String?
-    @Option(help: "The SQLite store (overrides the settings file).") var store: String?
+    @Option(help: "The store: a SQLite file or postgresql://USER@HOST[:PORT]/DB (overrides the settings file).") var store: String?
+    @Option(help: "File holding only the PostgreSQL store's password (else passfile= in the URL or PGPASSFILE).")
+    var storePasswordFile: String?
     @Option(help: "Directory holding Assemblies/ (overrides the settings file).") var definitions: String?
     @Option(help: "Also listen on TCP HOST:PORT; needs --token-file.") var tcp: String?
     @Option(help: "File holding the bearer token TCP clients must send.") var tokenFile: String?
@@ -41,6 +43,8 @@ struct CPED: AsyncParsableCommand {
             ? try ControllerConfiguration.load(file: URL(fileURLWithPath: config)) : ControllerConfiguration()
         if let socket { settings.socketPath = socket }
         if let store { settings.storePath = store }
+        if let storePasswordFile { settings.storePasswordFile = storePasswordFile }
+        do { _ = try settings.storeLocation() } catch { throw ValidationError("--store: \(error)") }
         if let definitions { settings.definitionsPath = definitions }
         if let logLevel { settings.logLevel = logLevel }
         if let sshKey { settings.sshKeyPath = sshKey }
@@ -89,7 +93,8 @@ struct CPED: AsyncParsableCommand {
             logger.warning("token file: \(warning)")
         }
 
-        let database = try Store(path: settings.storePath)
+        let storeLocation = try settings.storeLocation()
+        let database = try await Store(location: storeLocation, logger: Logger(label: "cped.store"))
         try APIServer.prepareSocket(settings.socketPath)
         let controller = Controller(configuration: settings, store: database, logger: logger)
         try ControllerKey.ensure(settings.sshKeyPath, logger: logger)
@@ -97,8 +102,7 @@ struct CPED: AsyncParsableCommand {
             controller: controller,
             drivers: BuiltInDrivers(
                 sshKeyPath: settings.sshKeyPath, broker: settings.broker,
-                brokerUsers: URL(fileURLWithPath: settings.storePath).deletingLastPathComponent()
-                    .appendingPathComponent("broker-users"),
+                brokerUsers: settings.stateDirectory.appendingPathComponent("broker-users"),
                 logger: logger))
         var services: [any Service] = APIServer.applications(
             controller: controller, engines: engines, metrics: registry, logger: logger)
@@ -115,12 +119,13 @@ struct CPED: AsyncParsableCommand {
                 services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        logger.info("cped starting", metadata: ["store": "\(settings.storePath)", "socket": "\(settings.socketPath)"])
+        logger.info("cped starting", metadata: ["store": "\(storeLocation)", "socket": "\(settings.socketPath)"])
         SystemdNotifier.notify("READY=1")
         try await group.run()
         SystemdNotifier.notify("STOPPING=1")
         await controller.bus.finishAll()
         APIServer.removeSocket(settings.socketPath)
+        await database.close()
         logger.info("cped stopped")
     }
 }

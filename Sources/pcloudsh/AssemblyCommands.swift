@@ -3,7 +3,7 @@ import Foundation
 import PCloudModel
 import PCloudStore
 
-struct AssemblyCreate: ParsableCommand {
+struct AssemblyCreate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assembly_create", abstract: "Define a new assembly (one guest).")
     @OptionGroup var global: GlobalOptions
@@ -13,55 +13,58 @@ struct AssemblyCreate: ParsableCommand {
     @Option(help: "Virtual CPUs.") var vcpus: Int = 1
     @Option(help: "A fixed address (static infrastructure).") var address: String?
 
-    func run() throws {
+    func run() async throws {
         try Names.check(name, "assembly name")
         try Names.check(image, "image")
         guard (32...1_048_576).contains(memory) else { throw ShellFailure("--memory must be from 32 to 1048576 MiB") }
         guard (1...256).contains(vcpus) else { throw ShellFailure("--vcpus must be from 1 to 256") }
-        try global.openStore().createAssembly(
+        try await global.openStore().createAssembly(
             Assembly(name: name, image: image, memoryMiB: memory, vcpus: vcpus, address: address))
         print("Assembly \(name) created (image \(image)).")
     }
 }
 
-struct AssemblyClone: ParsableCommand {
+struct AssemblyClone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "assembly_clone", abstract: "Copy an assembly under a new name.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The assembly to copy.") var source: String
     @Argument(help: "The new assembly's name.") var name: String
 
-    func run() throws {
+    func run() async throws {
         try Names.check(name, "assembly name")
-        let store = try global.openStore()
-        guard var assembly = try store.assembly(named: source) else { throw StoreError.notFound(kind: "assembly", name: source) }
+        let store = try await global.openStore()
+        guard var assembly = try await store.assembly(named: source) else { throw StoreError.notFound(kind: "assembly", name: source) }
         assembly.name = name
         assembly.ssh.hostKey = nil  // a new guest gets its own host key
         assembly.address = nil
-        try store.createAssembly(assembly)
+        try await store.createAssembly(assembly)
         print("Assembly \(name) cloned from \(source).")
     }
 }
 
-struct AssemblyDelete: ParsableCommand {
+struct AssemblyDelete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assembly_delete", abstract: "Delete an assembly that no deployable uses.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The assembly to delete.") var name: String
 
-    func run() throws {
-        try global.openStore().deleteAssembly(named: name)
+    func run() async throws {
+        try await global.openStore().deleteAssembly(named: name)
         print("Assembly \(name) deleted.")
     }
 }
 
-struct AssemblyList: ParsableCommand {
+struct AssemblyList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "assembly_list", abstract: "List assemblies.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let store = try global.openStore()
-        let views = try store.assemblies().map { try AssemblyView($0, deployables: store.deployables(using: $0.name)) }
+    func run() async throws {
+        let store = try await global.openStore()
+        var views: [AssemblyView] = []
+        for assembly in try await store.assemblies() {
+            views.append(try AssemblyView(assembly, deployables: await store.deployables(using: assembly.name)))
+        }
         if output.json { return try Output.json(views) }
         Output.table(
             ["NAME", "IMAGE", "MEMORY", "RESOURCES", "DEPLOYABLES"],
@@ -74,7 +77,7 @@ struct AssemblyList: ParsableCommand {
     }
 }
 
-struct AssemblyResourceAdd: ParsableCommand {
+struct AssemblyResourceAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assembly_resource_add", abstract: "Add a resource to an assembly from a template.",
         discussion: "Templates live in Assemblies/templates/ (httpd, apache2, nginx, mariadb, postgresql, dummy, ...).")
@@ -85,7 +88,7 @@ struct AssemblyResourceAdd: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("A parameter, NAME=VALUE (repeatable).", valueName: "name=value"))
     var parameters: [String] = []
 
-    func run() throws {
+    func run() async throws {
         try Names.check(name, "resource name")
         try Names.check(template, "template name")
         var resource: Resource
@@ -102,25 +105,26 @@ struct AssemblyResourceAdd: ParsableCommand {
             resource.parameters.removeAll { $0.name == parameter.name }
             resource.parameters.append(parameter)
         }
-        try global.openStore().updateAssembly(named: assembly) { stored in
+        let added = resource
+        try await global.openStore().updateAssembly(named: assembly) { stored in
             guard stored.resource(named: name) == nil else {
                 throw ShellFailure("resource '\(name)' is already in assembly '\(assembly)'")
             }
-            stored.resources.append(resource)
+            stored.resources.append(added)
         }
         print("Resource \(name) (\(resource.resourceClass.rawValue):\(resource.type)) added to assembly \(assembly).")
     }
 }
 
-struct AssemblyResourceRemove: ParsableCommand {
+struct AssemblyResourceRemove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assembly_resource_remove", abstract: "Remove a resource from an assembly.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The resource.") var name: String
     @Argument(help: "The assembly.") var assembly: String
 
-    func run() throws {
-        try global.openStore().updateAssembly(named: assembly) { stored in
+    func run() async throws {
+        try await global.openStore().updateAssembly(named: assembly) { stored in
             guard stored.resource(named: name) != nil else {
                 throw ShellFailure("resource '\(name)' is not in assembly '\(assembly)'")
             }
@@ -130,15 +134,15 @@ struct AssemblyResourceRemove: ParsableCommand {
     }
 }
 
-struct AssemblyResourceList: ParsableCommand {
+struct AssemblyResourceList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assembly_resource_list", abstract: "List an assembly's resources.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The assembly.") var assembly: String
 
-    func run() throws {
-        guard let stored = try global.openStore().assembly(named: assembly) else {
+    func run() async throws {
+        guard let stored = try await global.openStore().assembly(named: assembly) else {
             throw StoreError.notFound(kind: "assembly", name: assembly)
         }
         let views = stored.resources.map(ResourceView.init)
@@ -151,7 +155,7 @@ struct AssemblyResourceList: ParsableCommand {
     }
 }
 
-struct EscalationAssemblySet: ParsableCommand {
+struct EscalationAssemblySet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "escalation_assembly_set", abstract: "Set when an assembly's failures escalate to its deployable.",
         discussion: "Escalation happens when FAILURES failures fall within PERIOD (e.g. 3 10m). 0 or INFINITY: never escalate.")
@@ -160,14 +164,14 @@ struct EscalationAssemblySet: ParsableCommand {
     @Argument(help: "Number of failures (0 or INFINITY: never).") var failures: String
     @Argument(help: "Period, e.g. 600, 10m.") var period: String
 
-    func run() throws {
+    func run() async throws {
         let limit = try EscalationArguments.parse(failures: failures, period: period)
-        try global.openStore().updateAssembly(named: assembly) { $0.escalation = limit }
+        try await global.openStore().updateAssembly(named: assembly) { $0.escalation = limit }
         print("Assembly \(assembly) escalates \(EscalationArguments.describe(limit)).")
     }
 }
 
-struct EscalationResourceSet: ParsableCommand {
+struct EscalationResourceSet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "escalation_resource_set", abstract: "Set when a resource's failures escalate to its assembly.",
         discussion: "Escalation happens when FAILURES failures fall within PERIOD (e.g. 3 60s). 0 or INFINITY: never escalate.")
@@ -177,9 +181,9 @@ struct EscalationResourceSet: ParsableCommand {
     @Argument(help: "Number of failures (0 or INFINITY: never).") var failures: String
     @Argument(help: "Period, e.g. 60, 1m.") var period: String
 
-    func run() throws {
+    func run() async throws {
         let limit = try EscalationArguments.parse(failures: failures, period: period)
-        try global.openStore().updateAssembly(named: assembly) { stored in
+        try await global.openStore().updateAssembly(named: assembly) { stored in
             guard let index = stored.resources.firstIndex(where: { $0.name == resource }) else {
                 throw ShellFailure("resource '\(resource)' does not exist in assembly '\(assembly)'")
             }

@@ -3,7 +3,7 @@ import Foundation
 import PCloudModel
 import PCloudStore
 
-struct DeployableImport: ParsableCommand {
+struct DeployableImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployable_import", abstract: "Store a deployable from a YAML file or the original's XML.",
         discussion: """
@@ -16,7 +16,7 @@ struct DeployableImport: ParsableCommand {
     @Flag(help: "Replace a stored deployable (and its assemblies) of the same name.") var replace = false
     @Option(help: "Base image for assemblies imported from XML.") var image: String = "debian12"
 
-    func run() throws {
+    func run() async throws {
         let url = URL(fileURLWithPath: file)
         let deployable: Deployable
         do {
@@ -31,7 +31,7 @@ struct DeployableImport: ParsableCommand {
         } catch let errors as DefinitionErrors {
             throw ShellFailure(errors.description)
         }
-        let stored = try global.openStore().importDeployable(deployable, replace: replace)
+        let stored = try await global.openStore().importDeployable(deployable, replace: replace)
         if url.pathExtension.lowercased() != "xml", deployable.uuid == nil, let uuid = stored.uuid {
             do { try UUIDWriteBack.write(uuid, into: url) } catch {
                 FileHandle.standardError.write(
@@ -44,7 +44,7 @@ struct DeployableImport: ParsableCommand {
     }
 }
 
-struct DeployableExport: ParsableCommand {
+struct DeployableExport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployable_export", abstract: "Print a stored deployable as YAML or the original's XML.")
     @OptionGroup var global: GlobalOptions
@@ -54,8 +54,8 @@ struct DeployableExport: ParsableCommand {
     @Flag(help: "Write the XML even when it cannot hold everything the deployable defines (says what is left out).")
     var lossy = false
 
-    func run() throws {
-        guard let deployable = try global.openStore().deployable(named: name) else {
+    func run() async throws {
+        guard let deployable = try await global.openStore().deployable(named: name) else {
             throw StoreError.notFound(kind: "deployable", name: name)
         }
         let text: String
@@ -79,7 +79,7 @@ struct DeployableExport: ParsableCommand {
     }
 }
 
-struct Validate: ParsableCommand {
+struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check definition files without storing anything.",
         discussion:
@@ -95,7 +95,7 @@ struct Validate: ParsableCommand {
         var errors: [String]
     }
 
-    func run() throws {
+    func run() async throws {
         var results: [Result] = []
         for path in paths {
             for (file, kind) in try DefinitionFiles.expand(path) {

@@ -3,7 +3,7 @@ import Foundation
 import PCloudModel
 import PCloudStore
 
-struct DeployableCreate: ParsableCommand {
+struct DeployableCreate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployable_create", abstract: "Define a new, empty deployable.",
         discussion: "Add assemblies with deployable_assembly_add, or write a YAML file and use deployable_import.")
@@ -14,7 +14,7 @@ struct DeployableCreate: ParsableCommand {
     @Option(help: "libvirt connection URI.") var uri: String = "qemu:///system"
     @Option(help: "OpenStack cloud name from clouds.yaml.") var cloud: String?
 
-    func run() throws {
+    func run() async throws {
         try Names.check(name, "deployable name")
         let settings: InfrastructureSettings
         switch infrastructure {
@@ -32,7 +32,7 @@ struct DeployableCreate: ParsableCommand {
         case "agent", "am": method = .agent
         default: throw ValidationError("monitor must be ssh or agent, got '\(monitor)'")
         }
-        let created = try global.openStore().createDeployable(
+        let created = try await global.openStore().createDeployable(
             Deployable(
                 name: name, infrastructure: settings,
                 monitor: MonitorSettings(method: method)))
@@ -42,25 +42,25 @@ struct DeployableCreate: ParsableCommand {
     }
 }
 
-struct DeployableDelete: ParsableCommand {
+struct DeployableDelete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployable_delete", abstract: "Delete a deployable (its assemblies stay).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The deployable.") var name: String
 
-    func run() throws {
-        try global.openStore().deleteDeployable(named: name)
+    func run() async throws {
+        try await global.openStore().deleteDeployable(named: name)
         print("Deployable \(name) deleted.")
     }
 }
 
-struct DeployableList: ParsableCommand {
+struct DeployableList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "deployable_list", abstract: "List deployables.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let summaries = try global.openStore().deployableSummaries()
+    func run() async throws {
+        let summaries = try await global.openStore().deployableSummaries()
         if output.json { return try Output.json(summaries) }
         Output.table(
             ["NAME", "INFRASTRUCTURE", "MONITOR", "ASSEMBLIES"],
@@ -70,45 +70,48 @@ struct DeployableList: ParsableCommand {
     }
 }
 
-struct DeployableAssemblyAdd: ParsableCommand {
+struct DeployableAssemblyAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployable_assembly_add", abstract: "Add an assembly to a deployable.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The deployable.") var deployable: String
     @Argument(help: "The assembly.") var assembly: String
 
-    func run() throws {
-        try global.openStore().addAssembly(assembly, to: deployable)
+    func run() async throws {
+        try await global.openStore().addAssembly(assembly, to: deployable)
         print("Assembly \(assembly) added to deployable \(deployable).")
     }
 }
 
-struct DeployableAssemblyRemove: ParsableCommand {
+struct DeployableAssemblyRemove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployable_assembly_remove", abstract: "Remove an assembly from a deployable.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The deployable.") var deployable: String
     @Argument(help: "The assembly.") var assembly: String
 
-    func run() throws {
-        try global.openStore().removeAssembly(assembly, from: deployable)
+    func run() async throws {
+        try await global.openStore().removeAssembly(assembly, from: deployable)
         print("Assembly \(assembly) removed from deployable \(deployable).")
     }
 }
 
-struct DeployableAssemblyList: ParsableCommand {
+struct DeployableAssemblyList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deployable_assembly_list", abstract: "List a deployable's assemblies.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The deployable.") var deployable: String
 
-    func run() throws {
-        let store = try global.openStore()
-        guard let stored = try store.deployable(named: deployable) else {
+    func run() async throws {
+        let store = try await global.openStore()
+        guard let stored = try await store.deployable(named: deployable) else {
             throw StoreError.notFound(kind: "deployable", name: deployable)
         }
-        let views = try stored.assemblies.map { try AssemblyView($0, deployables: store.deployables(using: $0.name)) }
+        var views: [AssemblyView] = []
+        for assembly in stored.assemblies {
+            views.append(try AssemblyView(assembly, deployables: await store.deployables(using: assembly.name)))
+        }
         if output.json { return try Output.json(views) }
         Output.table(
             ["NAME", "IMAGE", "MEMORY", "RESOURCES"],

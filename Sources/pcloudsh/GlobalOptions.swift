@@ -1,12 +1,22 @@
 import ArgumentParser
 import Foundation
 import PCloudModel
+import Logging
 import PCloudStore
 
 /// Options every command shares: where the store and the definitions are.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .customLong("store"), help: ArgumentHelp("The SQLite store.", valueName: "path"))
+    @Option(
+        name: .customLong("store"),
+        help: ArgumentHelp(
+            "The store: a SQLite file, or postgresql://USER@HOST[:PORT]/DB (default: $PCLOUD_STORE, else /var/lib/pcloud/pcloud.sqlite).",
+            valueName: "path-or-url"))
     var storePath: String = Store.defaultPath
+
+    @Option(
+        name: .customLong("store-password-file"),
+        help: ArgumentHelp("A file holding only the PostgreSQL store's password (else passfile= or $PGPASSFILE).", valueName: "file"))
+    var storePasswordFile: String?
 
     @Option(
         name: .customLong("definitions"),
@@ -15,9 +25,12 @@ struct GlobalOptions: ParsableArguments {
             valueName: "dir"))
     var definitionsPath: String?
 
-    func openStore() throws -> Store {
-        do { return try Store(path: storePath) } catch {
-            throw ShellFailure("cannot open the store at \(storePath): \(error)")
+    func openStore() async throws -> Store {
+        let location = try StoreLocation(parsing: storePath, passwordFile: storePasswordFile)
+        do { return try await Store(location: location, logger: Logger(label: "pcloudsh.store", factory: { _ in SwiftLogNoOpLogHandler() })) } catch let error as StoreError {
+            throw error
+        } catch {
+            throw ShellFailure("cannot open the store at \(location): \(error)")
         }
     }
 

@@ -62,7 +62,7 @@ private func pcloudsh(_ arguments: [String], socket: String) throws -> (status: 
         ["deployable_import", copy.path, "--store", cped.storePath, "--definitions", root.path])
     #expect(offline.status == 0, "\(offline.output)")
 
-    #expect(try Store(path: cped.storePath).lastEvent(deployable: "offline")?.kind == "deployable.defined")
+    #expect(try await Store(path: cped.storePath).lastEvent(deployable: "offline")?.kind == "deployable.defined")
     #expect(
         waitUntil(timeout: 15) { follower.logText().contains("[offline] deployable offline defined") },
         "the follower never saw the offline import: \(follower.logText())")

@@ -4,120 +4,205 @@ import PCloudModel
 import Testing
 @testable import PCloudStore
 
-private func temporaryStorePath() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("pcloud-store-\(UUID().uuidString)/pcloud.sqlite").path
-}
+// The conformance suite: every test runs against SQLite and a real PostgreSQL.
 
 private func webAssembly(_ name: String = "web") -> Assembly {
     Assembly(name: name, image: "debian12", resources: [Resource(name: "httpd", resourceClass: .systemd, type: "apache2")])
 }
 
-@Test func aNewStoreIsMigratedAndUsesWAL() throws {
-    let path = temporaryStorePath()
+@Test(arguments: Backend.allCases) func aNewStoreIsMigrated(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    #expect(try await store.appliedMigrations() == ["v1: definitions, runtime state, failures, events"])
+    await store.close()
+    let reopened = try await fresh.open()  // reopening migrates nothing and loses nothing
+    #expect(try await reopened.appliedMigrations() == ["v1: definitions, runtime state, failures, events"])
+    await reopened.close()
+}
+
+@Test func aSQLiteStoreUsesWAL() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("pcloud-store-\(UUID().uuidString)/pcloud.sqlite").path
     let store = try Store(path: path)
-    #expect(try store.appliedMigrations() == ["v1: definitions, runtime state, failures, events"])
     let mode = try store.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
-    _ = try Store(path: path)  // reopening migrates nothing and loses nothing
 }
 
-@Test func definitionsSurviveAReopen() throws {
-    let path = temporaryStorePath()
+@Test(arguments: Backend.allCases) func definitionsSurviveAReopen(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
     let deployable = Deployable(name: "dep", assemblies: [webAssembly(), webAssembly("db")])
-    let stored = try Store(path: path).importDeployable(deployable)
+    let first = try await fresh.open()
+    let stored = try await first.importDeployable(deployable)
     #expect(stored.uuid != nil)
-    let reopened = try Store(path: path)
-    #expect(try reopened.deployable(named: "dep") == stored)
-    #expect(try reopened.assemblies().map(\.name) == ["db", "web"])
-    #expect(try reopened.deployableSummaries().map(\.assemblies) == [["web", "db"]])
+    await first.close()
+    let reopened = try await fresh.open()
+    #expect(try await reopened.deployable(named: "dep") == stored)
+    #expect(try await reopened.assemblies().map(\.name) == ["db", "web"])
+    #expect(try await reopened.deployableSummaries().map(\.assemblies) == [["web", "db"]])
+    await reopened.close()
 }
 
-@Test func aRejectedImportLeavesTheStoreAsItWas() throws {
-    let store = try Store()
-    try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
+@Test(arguments: Backend.allCases) func aRejectedImportLeavesTheStoreAsItWas(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    try await store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
     var changed = webAssembly()
     changed.memoryMiB = 1024
     // A second deployable whose assembly conflicts with the stored one: nothing of it may be written.
-    #expect(throws: StoreError.self) {
-        try store.importDeployable(Deployable(name: "other", assemblies: [webAssembly("fresh"), changed]))
+    await #expect(throws: StoreError.self) {
+        try await store.importDeployable(Deployable(name: "other", assemblies: [webAssembly("fresh"), changed]))
     }
-    #expect(try store.deployable(named: "other") == nil)
-    #expect(try store.assembly(named: "fresh") == nil, "half of a rejected import was kept")
-    #expect(try store.assembly(named: "web")?.memoryMiB == 256)
+    #expect(try await store.deployable(named: "other") == nil)
+    #expect(try await store.assembly(named: "fresh") == nil, "half of a rejected import was kept")
+    #expect(try await store.assembly(named: "web")?.memoryMiB == 256)
+    await store.close()
 }
 
-@Test func anAssemblyInADeployableCannotBeDeleted() throws {
-    let store = try Store()
-    try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
-    #expect(throws: StoreError.assemblyInUse(assembly: "web", deployables: ["dep"])) {
-        try store.deleteAssembly(named: "web")
+@Test(arguments: Backend.allCases) func anAssemblyInADeployableCannotBeDeleted(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    try await store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
+    await #expect(throws: StoreError.assemblyInUse(assembly: "web", deployables: ["dep"])) {
+        try await store.deleteAssembly(named: "web")
     }
-    try store.removeAssembly("web", from: "dep")
-    try store.deleteAssembly(named: "web")
-    #expect(try store.assembly(named: "web") == nil)
+    try await store.removeAssembly("web", from: "dep")
+    try await store.deleteAssembly(named: "web")
+    #expect(try await store.assembly(named: "web") == nil)
+    await store.close()
 }
 
-@Test func membershipCommandsCheckWhatTheyAreGiven() throws {
-    let store = try Store()
-    try store.createDeployable(Deployable(name: "dep"))
-    try store.createAssembly(webAssembly())
-    #expect(throws: StoreError.notFound(kind: "assembly", name: "nope")) { try store.addAssembly("nope", to: "dep") }
-    #expect(throws: StoreError.notFound(kind: "deployable", name: "nope")) { try store.addAssembly("web", to: "nope") }
-    try store.addAssembly("web", to: "dep")
-    #expect(throws: StoreError.alreadyMember(assembly: "web", deployable: "dep")) { try store.addAssembly("web", to: "dep") }
-    #expect(throws: StoreError.alreadyExists(kind: "deployable", name: "dep")) {
-        try store.createDeployable(Deployable(name: "dep"))
+@Test(arguments: Backend.allCases) func membershipCommandsCheckWhatTheyAreGiven(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    try await store.createDeployable(Deployable(name: "dep"))
+    try await store.createAssembly(webAssembly())
+    await #expect(throws: StoreError.notFound(kind: "assembly", name: "nope")) { try await store.addAssembly("nope", to: "dep") }
+    await #expect(throws: StoreError.notFound(kind: "deployable", name: "nope")) { try await store.addAssembly("web", to: "nope") }
+    try await store.addAssembly("web", to: "dep")
+    await #expect(throws: StoreError.alreadyMember(assembly: "web", deployable: "dep")) {
+        try await store.addAssembly("web", to: "dep")
     }
-    try store.removeAssembly("web", from: "dep")
-    #expect(throws: StoreError.notMember(assembly: "web", deployable: "dep")) { try store.removeAssembly("web", from: "dep") }
+    await #expect(throws: StoreError.alreadyExists(kind: "deployable", name: "dep")) {
+        try await store.createDeployable(Deployable(name: "dep"))
+    }
+    try await store.removeAssembly("web", from: "dep")
+    await #expect(throws: StoreError.notMember(assembly: "web", deployable: "dep")) {
+        try await store.removeAssembly("web", from: "dep")
+    }
+    await store.close()
 }
 
-@Test func eventSequenceNumbersOnlyGrow() throws {
-    let path = temporaryStorePath()
-    let first = try Store(path: path).append([
+@Test(arguments: Backend.allCases) func anAssemblyChangeThatThrowsChangesNothing(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    try await store.createAssembly(webAssembly())
+    try await store.updateAssembly(named: "web") { $0.memoryMiB = 512 }
+    await #expect(throws: StoreError.invalid("an assembly cannot be renamed in place")) {
+        try await store.updateAssembly(named: "web") { $0.memoryMiB = 2048; $0.name = "renamed" }
+    }
+    #expect(try await store.assembly(named: "web")?.memoryMiB == 512)
+    await #expect(throws: StoreError.notFound(kind: "assembly", name: "nope")) {
+        try await store.updateAssembly(named: "nope") { _ in }
+    }
+    await store.close()
+}
+
+@Test(arguments: Backend.allCases) func eventSequenceNumbersOnlyGrow(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let first = try await fresh.open()
+    let appended = try await first.append([
         StoredEvent(at: 1, deployable: "dep", kind: "deployable.starting", message: "starting"),
         StoredEvent(at: 2, deployable: "dep", assembly: "web", kind: "assembly.running", message: "web is running"),
     ])
-    #expect(first.map(\.seq) == [1, 2])
-    let store = try Store(path: path)
-    let later = try store.append([StoredEvent(at: 3, deployable: "other", kind: "x", severity: .error, message: "m")])
+    #expect(appended.map(\.seq) == [1, 2])
+    await first.close()
+    let store = try await fresh.open()
+    let later = try await store.append([StoredEvent(at: 3, deployable: "other", kind: "x", severity: .error, message: "m")])
     #expect(later[0].seq == 3)
-    #expect(try store.events(after: 1).map(\.seq) == [2, 3])
-    #expect(try store.events(deployable: "dep").map(\.message) == ["starting", "web is running"])
-    #expect(try store.events(after: 2)[0].severity == .error)
+    #expect(try await store.events(after: 1).map(\.seq) == [2, 3])
+    #expect(try await store.events(deployable: "dep").map(\.message) == ["starting", "web is running"])
+    #expect(try await store.events(after: 2)[0].severity == .error)
+    #expect(try await store.events(after: 0, limit: 2).map(\.seq) == [1, 2])
+    let web = try await store.events(deployable: "dep")[1]
+    #expect(web.assembly == "web" && web.resource == nil && web.data == nil)
+    await store.close()
 }
 
-@Test func failureHistoryAndStateArePersistedAndCleared() throws {
-    let path = temporaryStorePath()
-    let store = try Store(path: path)
-    try store.record([
+@Test(arguments: Backend.allCases) func failureHistoryAndStateArePersistedAndCleared(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    try await store.record([
         FailureRecord(deployable: "dep", assembly: "web", resource: "httpd", at: 10, reason: "monitor rc 7"),
         FailureRecord(deployable: "dep", assembly: "web", at: 12, reason: "unreachable"),
     ])
-    try store.save([
+    try await store.save([
         RuntimeStateRecord(deployable: "dep", assembly: "web", state: "running", detail: #"{"address":"10.0.0.2"}"#, updatedAt: 5)
     ])
-    try store.save([RuntimeStateRecord(deployable: "dep", assembly: "web", state: "failed", updatedAt: 6)])
-    let reopened = try Store(path: path)
-    #expect(try reopened.failures(deployable: "dep").count == 2)
-    #expect(try reopened.states(deployable: "dep").map(\.state) == ["failed"])
-    try reopened.clearFailures(deployable: "dep", assembly: "web", resource: "httpd")
-    #expect(try reopened.failures(deployable: "dep").map(\.reason) == ["unreachable"])
+    try await store.save([RuntimeStateRecord(deployable: "dep", assembly: "web", state: "failed", updatedAt: 6)])
+    await store.close()
+    let reopened = try await fresh.open()
+    #expect(try await reopened.failures(deployable: "dep").count == 2)
+    #expect(try await reopened.states(deployable: "dep").map(\.state) == ["failed"])
+    #expect(try await reopened.states(deployable: "dep").map(\.detail) == [nil])
+    try await reopened.clearFailures(deployable: "dep", assembly: "web", resource: "httpd")
+    #expect(try await reopened.failures(deployable: "dep").map(\.reason) == ["unreachable"])
+    await reopened.close()
 }
 
-@Test func theLastEventIsTheNewestOfThatDeployableFoundThroughItsIndex() throws {
-    let store = try Store(path: temporaryStorePath())
-    #expect(try store.lastEvent(deployable: "web") == nil)
-    #expect(try store.lastEventSeq() == 0)
-    let events = (1...2_000).map { index in
-        StoredEvent(
-            at: Double(index), deployable: index % 3 == 0 ? "db" : "web", kind: "x", message: "event \(index)")
+@Test(arguments: Backend.allCases) func aStartedDeployableCannotBeDeleted(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    try await store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
+    try await store.record([FailureRecord(deployable: "dep", at: 1, reason: "x")])
+    try await store.save([RuntimeStateRecord(deployable: "dep", state: "running", updatedAt: 1)])
+    await #expect(throws: StoreError.started(deployable: "dep", state: "running")) { try await store.deleteDeployable(named: "dep") }
+    #expect(try await store.deployable(named: "dep") != nil)
+    try await store.save([RuntimeStateRecord(deployable: "dep", state: "stopped", updatedAt: 2)])
+    try await store.deleteDeployable(named: "dep")
+    #expect(try await store.deployable(named: "dep") == nil)
+    #expect(try await store.failures(deployable: "dep").isEmpty)
+    #expect(try await store.states(deployable: "dep").isEmpty)
+    #expect(try await store.assembly(named: "web") != nil, "its assemblies stay")
+    await store.close()
+}
+
+@Test(arguments: Backend.allCases) func concurrentAppendsGetDistinctGrowingNumbers(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let writers = [try await fresh.open(), try await fresh.open()]
+    let numbers = try await withThrowingTaskGroup(of: [Int64].self) { group in
+        for (index, writer) in writers.enumerated() {
+            group.addTask {
+                var seen: [Int64] = []
+                for n in 0..<25 {
+                    seen += try await writer.append([StoredEvent(at: Double(n), deployable: "w\(index)", kind: "k", message: "\(n)")]).map(\.seq)
+                }
+                return seen
+            }
+        }
+        return try await group.reduce(into: [Int64]()) { $0 += $1 }
     }
-    try store.append(events)
-    #expect(try store.lastEvent(deployable: "web")?.message == "event 2000")
-    #expect(try store.lastEvent(deployable: "db")?.message == "event 1998")
-    #expect(try store.lastEvent(deployable: "none") == nil)
-    #expect(try store.lastEventSeq() == 2_000)
+    #expect(Set(numbers).count == 50)
+    #expect(try await writers[0].events(limit: 100).map(\.seq) == numbers.sorted())
+    for writer in writers { await writer.close() }
+}
+
+@Test(arguments: Backend.allCases) func theLastEventIsTheNewestOfThatDeployable(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    #expect(try await store.lastEvent(deployable: "web") == nil)
+    #expect(try await store.lastEventSeq() == 0)
+    let events = (1...2_000).map { index in
+        StoredEvent(at: Double(index), deployable: index % 3 == 0 ? "db" : "web", kind: "x", message: "event \(index)")
+    }
+    try await store.append(events)
+    #expect(try await store.lastEvent(deployable: "web")?.message == "event 2000")
+    #expect(try await store.lastEvent(deployable: "db")?.message == "event 1998")
+    #expect(try await store.lastEvent(deployable: "none") == nil)
+    #expect(try await store.lastEventSeq() == 2_000)
+    await store.close()
+}
+
+@Test func theLastEventIsFoundThroughTheDeployableIndexOnSQLite() throws {
+    let store = try Store()
     // One indexed search, no scan of the table and no sort of the deployable's history.
     let plan = try store.database.read { db in
         try Row.fetchAll(
@@ -129,18 +214,19 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     #expect(plan.allSatisfy { $0.contains("USING INDEX") && !$0.contains("TEMP B-TREE") })
 }
 
-@Test func everyDefinitionChangeRecordsItsEventWithTheChange() throws {
-    let store = try Store(path: temporaryStorePath())
-    try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
-    try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]), replace: true)
-    try store.createDeployable(Deployable(name: "empty"))
-    try store.createAssembly(webAssembly("db"))
-    try store.addAssembly("db", to: "dep")
-    try store.updateAssembly(named: "db") { $0.resources = [] }
-    try store.removeAssembly("db", from: "dep")
-    try store.deleteAssembly(named: "db")
-    try store.deleteDeployable(named: "empty")
-    let events = try store.events().map { "\($0.deployable)|\($0.assembly ?? "-")|\($0.kind)|\($0.message)" }
+@Test(arguments: Backend.allCases) func everyDefinitionChangeRecordsItsEventWithTheChange(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    try await store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
+    try await store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]), replace: true)
+    try await store.createDeployable(Deployable(name: "empty"))
+    try await store.createAssembly(webAssembly("db"))
+    try await store.addAssembly("db", to: "dep")
+    try await store.updateAssembly(named: "db") { $0.resources = [] }
+    try await store.removeAssembly("db", from: "dep")
+    try await store.deleteAssembly(named: "db")
+    try await store.deleteDeployable(named: "empty")
+    let events = try await store.events().map { "\($0.deployable)|\($0.assembly ?? "-")|\($0.kind)|\($0.message)" }
     #expect(
         events == [
             "dep|-|deployable.defined|deployable dep defined: 1 assemblies, 1 resources",
@@ -154,7 +240,8 @@ private func webAssembly(_ name: String = "web") -> Assembly {
             "empty|-|deployable.deleted|deployable empty deleted",
         ])
     // A refused change records nothing: the event is written in the change's transaction.
-    #expect(throws: StoreError.self) { try store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()])) }
-    #expect(throws: StoreError.self) { try store.deleteAssembly(named: "web") }
-    #expect(try store.events().count == events.count)
+    await #expect(throws: StoreError.self) { try await store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()])) }
+    await #expect(throws: StoreError.self) { try await store.deleteAssembly(named: "web") }
+    #expect(try await store.events().count == events.count)
+    await store.close()
 }

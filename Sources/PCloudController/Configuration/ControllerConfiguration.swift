@@ -1,5 +1,6 @@
 import Foundation
 import PCloudModel
+import PCloudStore
 import Yams
 
 /// cped's settings, from /etc/pcloud/cped.yaml and flags.
@@ -9,7 +10,8 @@ import Yams
 /// tcp: {host: 127.0.0.1, port: 8844, token-file: /etc/pcloud/api-token}   # optional; a token is required
 ///   # also idle-timeout: 30s (a connection that sends nothing, or never finishes its request, is
 ///   # closed after it) and max-connections: 256 (more TCP connections are closed at once)
-/// store: /var/lib/pcloud/pcloud.sqlite
+/// store: /var/lib/pcloud/pcloud.sqlite   # or postgresql://USER@HOST[:PORT]/DB[?sslmode=verify-full&sslrootcert=FILE]
+/// store-password-file: /etc/pcloud/store.password   # PostgreSQL only (else passfile= or PGPASSFILE)
 /// definitions: /usr/share/pcloud       # holds Assemblies/ and Assemblies/templates/
 /// log-level: info
 /// broker:                              # optional: for the agent monitor method
@@ -25,7 +27,10 @@ import Yams
 public struct ControllerConfiguration: Sendable, Equatable {
     public var socketPath = "/run/pcloud/cped.sock"
     public var tcp: TCPListener?
+    /// A SQLite file or a `postgresql://` URL (`StoreLocation`).
     public var storePath = "/var/lib/pcloud/pcloud.sqlite"
+    /// A file holding only the PostgreSQL store's password.
+    public var storePasswordFile: String?
     public var definitionsPath = "/usr/share/pcloud"
     public var logLevel = "info"
     /// The controller's ssh key (ed25519, no passphrase): guests authorize its public half.
@@ -119,7 +124,10 @@ public struct ControllerConfiguration: Sendable, Equatable {
             let at = "\(file.path):\(keyNode.mark?.line ?? 1):\(keyNode.mark?.column ?? 1): \(key)"
             switch key {
             case "socket": configuration.socketPath = try string(value, at)
-            case "store": configuration.storePath = try string(value, at)
+            case "store":
+                configuration.storePath = try string(value, at)
+                do { _ = try StoreLocation(parsing: configuration.storePath) } catch { throw ConfigurationError("\(at): \(error)") }
+            case "store-password-file": configuration.storePasswordFile = try string(value, at)
             case "definitions": configuration.definitionsPath = try string(value, at)
             case "log-level": configuration.logLevel = try string(value, at)
             case "ssh-key": configuration.sshKeyPath = try string(value, at)
@@ -186,7 +194,7 @@ public struct ControllerConfiguration: Sendable, Equatable {
                 }
                 configuration.tcp = listener
             default:
-                let known = ["socket", "tcp", "store", "definitions", "log-level", "ssh-key", "broker"]
+                let known = ["socket", "tcp", "store", "store-password-file", "definitions", "log-level", "ssh-key", "broker"]
                 throw ConfigurationError("\(at): unknown setting '\(key)'\(DidYouMean.hint(for: key, among: known))")
             }
         }
@@ -250,4 +258,18 @@ extension ControllerConfiguration.Broker: CustomStringConvertible, CustomDebugSt
             + "guestHost: \(guestHost ?? "none"), guestPort: \(guestPort.map(String.init) ?? "none"), usersCommand: \(usersCommand))"
     }
     public var debugDescription: String { description }
+}
+
+extension ControllerConfiguration {
+    /// The store, parsed (the password, if any, is read when it is opened).
+    public func storeLocation() throws -> StoreLocation {
+        try StoreLocation(parsing: storePath, passwordFile: storePasswordFile)
+    }
+
+    /// Where cped keeps its own files (the broker users it made): beside a SQLite store, else beside
+    /// its ssh key's directory (/var/lib/pcloud by default).
+    public var stateDirectory: URL {
+        if (try? storeLocation())?.isSQLite ?? true { return URL(fileURLWithPath: storePath).deletingLastPathComponent() }
+        return URL(fileURLWithPath: sshKeyPath).deletingLastPathComponent().deletingLastPathComponent()
+    }
 }

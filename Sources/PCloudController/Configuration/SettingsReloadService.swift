@@ -62,7 +62,7 @@ public struct SettingsReloadService: Service, CustomStringConvertible {
     static func restartOnlyChanges(from old: ControllerConfiguration, to new: ControllerConfiguration) -> [String] {
         var names: [String] = []
         if old.socketPath != new.socketPath { names.append("socket") }
-        if old.storePath != new.storePath { names.append("store") }
+        if old.storePath != new.storePath || old.storePasswordFile != new.storePasswordFile { names.append("store") }
         if old.definitionsPath != new.definitionsPath { names.append("definitions") }
         if old.sshKeyPath != new.sshKeyPath { names.append("ssh-key") }
         if old.tcp != new.tcp { names.append("tcp") }
