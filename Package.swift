@@ -99,6 +99,7 @@ let tests: [Target] = [
     ]),
     .testTarget(name: "PCloudStoreTests", dependencies: [
         "PCloudStore", "PCloudModel", "PCloudTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
     ]),
     .testTarget(name: "PCloudSSHTests", dependencies: ["PCloudSSH", "PCloudTestSupport"]),
     .testTarget(name: "PCloudMonitorTests", dependencies: ["PCloudMonitor", "PCloudSSH", "PCloudModel", "PCloudTestSupport"]),

@@ -104,7 +104,20 @@ import Testing
 }
 
 @Test func aKilledImportLeavesTheStoreAsItWas() throws {
-    let shell = try ShellHarness()
+    try killAnImportHalfWay(try ShellHarness())
+}
+
+@Test func aKilledImportLeavesAPostgresStoreAsItWas() throws {
+    if let reason = PostgresServer.missing {
+        print("skipping: \(reason)")
+        return
+    }
+    let server = try PostgresServer.shared()
+    // The server rolls back the transaction of a connection that dies.
+    try killAnImportHalfWay(try ShellHarness(store: server.socketURL(try server.createDatabase())))
+}
+
+private func killAnImportHalfWay(_ shell: ShellHarness) throws {
     #expect(try shell.run("deployable_import", "Deployables/demo.yaml").status == 0)
     // Kill an import half-way through its transaction (the store's test hook pauses it there).
     let process = Process()

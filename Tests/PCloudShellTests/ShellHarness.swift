@@ -4,11 +4,13 @@ import PCloudTestSupport
 /// Runs the real pcloudsh binary against a private store and a copy of the repository's definitions.
 struct ShellHarness {
     let directory: URL
-    var store: String { directory.appendingPathComponent("store/pcloud.sqlite").path }
+    /// $PCLOUD_STORE for every run: a private SQLite file, or the store given (a PostgreSQL URL).
+    let store: String
 
-    init() throws {
+    init(store: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pcloudsh-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.store = store ?? directory.appendingPathComponent("store/pcloud.sqlite").path
         for sub in ["Assemblies", "Deployables"] {
             try FileManager.default.copyItem(at: BuiltProducts.packageRoot.appendingPathComponent(sub),
                                              to: directory.appendingPathComponent(sub))

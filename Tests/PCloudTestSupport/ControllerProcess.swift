@@ -14,8 +14,9 @@ public final class ControllerProcess: @unchecked Sendable {
     /// settings file's level holds); `fileLimit`: cped's RLIMIT_NOFILE (set by prlimit, which then
     /// runs cped in its own process); `environment`: variables added to the test's own (as systemd
     /// sets WATCHDOG_USEC or NOTIFY_SOCKET).
+    /// `store`: a `--store` value instead of a private SQLite file (a PostgreSQL URL).
     public init(
-        extraArguments: [String] = [], definitions: URL = BuiltProducts.packageRoot, config: String? = nil,
+        extraArguments: [String] = [], store: String? = nil, definitions: URL = BuiltProducts.packageRoot, config: String? = nil,
         logLevel: String? = "debug", fileLimit: (soft: Int, hard: Int)? = nil, environment: [String: String] = [:]
     ) throws {
         self.fileLimit = fileLimit
@@ -24,7 +25,7 @@ public final class ControllerProcess: @unchecked Sendable {
         directory = URL(fileURLWithPath: "/tmp/pcloud-cped-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("run/cped.sock").path
-        storePath = directory.appendingPathComponent("store/pcloud.sqlite").path
+        storePath = store ?? directory.appendingPathComponent("store/pcloud.sqlite").path
         arguments =
             [
                 "--config", config ?? directory.appendingPathComponent("none.yaml").path, "--socket", socketPath,
