@@ -20,8 +20,22 @@ final class PostgresBackend: StoreBackend {
     }
 
     /// Connects once (so a wrong address, password or TLS setting is reported now, not at the first
-    /// command), migrates, then serves commands from the pool.
+    /// command), migrates, then serves commands from the pool. The pool starts running first, so it
+    /// is running when the first command leases a connection.
     static func open(_ location: PostgresLocation, logger: Logger) async throws -> PostgresBackend {
+        let backend = PostgresBackend(
+            client: PostgresClient(configuration: try location.clientConfiguration(), backgroundLogger: logger),
+            location: location, logger: logger)
+        do {
+            try await migrate(location, logger: logger)
+        } catch {
+            await backend.close()
+            throw error
+        }
+        return backend
+    }
+
+    private static func migrate(_ location: PostgresLocation, logger: Logger) async throws {
         let first: PostgresConnection
         do {
             first = try await PostgresConnection.connect(
@@ -38,8 +52,6 @@ final class PostgresBackend: StoreBackend {
             try? await first.close()
             throw PostgresFailure.storeError(error, doing: "migrating \(location)")
         }
-        return PostgresBackend(client: PostgresClient(configuration: try location.clientConfiguration(), backgroundLogger: logger),
-                               location: location, logger: logger)
     }
 
     /// Runs `body` as one transaction: committed when it returns, rolled back when it throws (a
