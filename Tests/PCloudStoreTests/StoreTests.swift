@@ -245,3 +245,24 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     #expect(try await store.events().count == events.count)
     await store.close()
 }
+
+@Test(arguments: Backend.allCases) func racingCreatesOfOneNameGiveOneWinnerAndPlainRefusals(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let stores = [try await fresh.open(), try await fresh.open()]
+    let outcomes = await withTaskGroup(of: String.self) { group in
+        for attempt in 0..<10 {
+            group.addTask {
+                do {
+                    try await stores[attempt % 2].createAssembly(webAssembly())
+                    return "created"
+                } catch let error as StoreError {
+                    return error == .alreadyExists(kind: "assembly", name: "web") ? "exists" : "\(error)"
+                } catch { return "\(error)" }
+            }
+        }
+        return await group.reduce(into: [String]()) { $0.append($1) }
+    }
+    #expect(outcomes.filter { $0 == "created" }.count == 1, "\(outcomes)")
+    #expect(outcomes.filter { $0 == "exists" }.count == 9, "a conflict between controllers is the store's refusal, not a database error: \(outcomes)")
+    for store in stores { await store.close() }
+}
