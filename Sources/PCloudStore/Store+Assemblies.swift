@@ -53,7 +53,8 @@ extension Store {
             sql: "UPDATE assembly SET definition = ?, updatedAt = ? WHERE name = ?",
             arguments: [try json(assembly), now, name])
         try recordAssemblyEvent(
-            name, kind: DefinitionEventKind.assemblyChanged, "assembly \(name) changed: \(assembly.resources.count) resources", db)
+            name, kind: DefinitionEventKind.assemblyChanged, "assembly \(name) changed: \(assembly.resources.count) resources", db
+        )
     }
 
     static func deleteAssembly(named name: String, _ db: Database) throws {

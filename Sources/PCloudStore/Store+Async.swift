@@ -31,7 +31,9 @@ extension Store {
     }
 
     public func deleteDeployable(named name: String) async throws { try await backend.deleteDeployable(named: name) }
-    public func addAssembly(_ assembly: String, to deployable: String) async throws { try await backend.addAssembly(assembly, to: deployable) }
+    public func addAssembly(_ assembly: String, to deployable: String) async throws {
+        try await backend.addAssembly(assembly, to: deployable)
+    }
 
     public func removeAssembly(_ assembly: String, from deployable: String) async throws {
         try await backend.removeAssembly(assembly, from: deployable)
@@ -52,14 +54,18 @@ extension Store {
     public func lastEventSeqAsync() async throws -> Int64 { try await lastEventSeq() }
 
     public func record(_ failures: [FailureRecord]) async throws { try await backend.record(failures) }
-    public func failures(deployable: String) async throws -> [FailureRecord] { try await backend.failures(deployable: deployable) }
+    public func failures(deployable: String) async throws -> [FailureRecord] {
+        try await backend.failures(deployable: deployable)
+    }
 
     public func clearFailures(deployable: String, assembly: String, resource: String) async throws {
         try await backend.clearFailures(deployable: deployable, assembly: assembly, resource: resource)
     }
 
     public func save(_ states: [RuntimeStateRecord]) async throws { try await backend.save(states) }
-    public func states(deployable: String) async throws -> [RuntimeStateRecord] { try await backend.states(deployable: deployable) }
+    public func states(deployable: String) async throws -> [RuntimeStateRecord] {
+        try await backend.states(deployable: deployable)
+    }
 
     // The controller's names for the same commands.
     public func appendAsync(_ events: [StoredEvent]) async throws -> [StoredEvent] { try await append(events) }

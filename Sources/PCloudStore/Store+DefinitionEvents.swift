@@ -35,6 +35,7 @@ extension Store {
     /// "deployable NAME defined: N assemblies, M resources" (or "redefined"), on both backends.
     static func definedMessage(_ deployable: Deployable, redefined: Bool) -> String {
         let resources = deployable.assemblies.reduce(0) { $0 + $1.resources.count }
-        return "deployable \(deployable.name) \(redefined ? "redefined" : "defined"): \(deployable.assemblies.count) assemblies, \(resources) resources"
+        return
+            "deployable \(deployable.name) \(redefined ? "redefined" : "defined"): \(deployable.assemblies.count) assemblies, \(resources) resources"
     }
 }

@@ -128,7 +128,8 @@ extension Store {
                 arguments: [deployable.name, assembly.name, position])
         }
         try recordDeployableEvent(
-            deployable.name, kind: DefinitionEventKind.deployableDefined, definedMessage(deployable, redefined: existing != nil), db)
+            deployable.name, kind: DefinitionEventKind.deployableDefined, definedMessage(deployable, redefined: existing != nil),
+            db)
         return deployable
     }
 

@@ -10,20 +10,26 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// Parses `text` as given to `--store`, `store:` or `$PCLOUD_STORE`. `passwordFile` holds only the
     /// PostgreSQL password (`--store-password-file`); without it `passfile=` or `$PGPASSFILE` (the
     /// pgpass format) is used. Errors name the part of the URL that is wrong.
-    public init(parsing text: String, passwordFile: String? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(
+        parsing text: String, passwordFile: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
         let lowered = text.lowercased()
         guard let scheme = ["postgresql://", "postgres://"].first(where: { lowered.hasPrefix($0) }) else {
             if let range = text.range(of: "://") {
                 throw StoreError.invalid(
-                    "store: unknown scheme '\(text[..<range.lowerBound])': give a SQLite file path or postgresql://USER@HOST[:PORT]/DB")
+                    "store: unknown scheme '\(text[..<range.lowerBound])': give a SQLite file path or postgresql://USER@HOST[:PORT]/DB"
+                )
             }
-            guard passwordFile == nil else { throw StoreError.invalid("store: a password file is only for a postgresql:// store") }
+            guard passwordFile == nil else {
+                throw StoreError.invalid("store: a password file is only for a postgresql:// store")
+            }
             self = .sqlite(path: text)
             return
         }
         self = .postgres(
-            try PostgresLocation(parsing: String(text.dropFirst(scheme.count)), passwordFile: passwordFile, environment: environment))
+            try PostgresLocation(
+                parsing: String(text.dropFirst(scheme.count)), passwordFile: passwordFile, environment: environment))
     }
 
     /// Safe to log: a location never holds a password.

@@ -15,7 +15,8 @@ struct CPED: AsyncParsableCommand {
 
     @Option(help: "Settings file.") var config = "/etc/pcloud/cped.yaml"
     @Option(help: "The API's unix socket (overrides the settings file).") var socket: String?
-    @Option(help: "The store: a SQLite file or postgresql://USER@HOST[:PORT]/DB (overrides the settings file).") var store: String?
+    @Option(help: "The store: a SQLite file or postgresql://USER@HOST[:PORT]/DB (overrides the settings file).") var store:
+        String?
     @Option(help: "File holding only the PostgreSQL store's password (else passfile= in the URL or PGPASSFILE).")
     var storePasswordFile: String?
     @Option(help: "Directory holding Assemblies/ (overrides the settings file).") var definitions: String?

@@ -33,7 +33,9 @@ struct AssemblyClone: AsyncParsableCommand {
     func run() async throws {
         try Names.check(name, "assembly name")
         let store = try await global.openStore()
-        guard var assembly = try await store.assembly(named: source) else { throw StoreError.notFound(kind: "assembly", name: source) }
+        guard var assembly = try await store.assembly(named: source) else {
+            throw StoreError.notFound(kind: "assembly", name: source)
+        }
         assembly.name = name
         assembly.ssh.hostKey = nil  // a new guest gets its own host key
         assembly.address = nil

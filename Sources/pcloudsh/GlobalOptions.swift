@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import PCloudModel
 import Logging
+import PCloudModel
 import PCloudStore
 
 /// Options every command shares: where the store and the definitions are.
@@ -15,7 +15,8 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         name: .customLong("store-password-file"),
-        help: ArgumentHelp("A file holding only the PostgreSQL store's password (else passfile= or $PGPASSFILE).", valueName: "file"))
+        help: ArgumentHelp(
+            "A file holding only the PostgreSQL store's password (else passfile= or $PGPASSFILE).", valueName: "file"))
     var storePasswordFile: String?
 
     @Option(
@@ -27,7 +28,10 @@ struct GlobalOptions: ParsableArguments {
 
     func openStore() async throws -> Store {
         let location = try StoreLocation(parsing: storePath, passwordFile: storePasswordFile)
-        do { return try await Store(location: location, logger: Logger(label: "pcloudsh.store", factory: { _ in SwiftLogNoOpLogHandler() })) } catch let error as StoreError {
+        do {
+            return try await Store(
+                location: location, logger: Logger(label: "pcloudsh.store", factory: { _ in SwiftLogNoOpLogHandler() }))
+        } catch let error as StoreError {
             throw error
         } catch {
             throw ShellFailure("cannot open the store at \(location): \(error)")

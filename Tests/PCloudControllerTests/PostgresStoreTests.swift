@@ -28,12 +28,14 @@ private func copiedDefinitions() throws -> URL {
     let url = server.tcpURL(try server.createDatabase())
     let store = ["--store", url, "--store-password-file", server.passwordFile]
     let definitions = try copiedDefinitions()
-    let imported = try pcloudsh(["deployable_import", definitions.appendingPathComponent("Deployables/wordpress.yaml").path] + store)
+    let imported = try pcloudsh(
+        ["deployable_import", definitions.appendingPathComponent("Deployables/wordpress.yaml").path] + store)
     #expect(imported.status == 0, "\(imported.output)")
 
     let cped = try ControllerProcess(extraArguments: ["--store-password-file", server.passwordFile], store: url)
     #expect(cped.log.contains("sslmode=disable"), "cped names its store (never a password)")
-    #expect(!cped.log.contains(try String(contentsOfFile: server.passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines)))
+    #expect(
+        !cped.log.contains(try String(contentsOfFile: server.passwordFile, encoding: .utf8).trimmingCharacters(in: .newlines)))
     let status = try pcloudsh(["deployable_status", "wordpress", "--socket", cped.socketPath])
     #expect(status.status == 0 && status.output.contains("Deployable wordpress: stopped"), "\(status.output)\n\(cped.log)")
     // A definition written by cped itself (an event with it) goes to the same database.
@@ -52,8 +54,10 @@ private func copiedDefinitions() throws -> URL {
 @Test func cpedRefusesAStoreURLWithAPasswordSayingHowToGiveIt() throws {
     let result = try runCommand(
         BuiltProducts.path("cped"),
-        ["--config", "/nonexistent.yaml", "--socket", "/tmp/pcloud-never-\(UUID().uuidString.prefix(8)).sock",
-         "--store", "postgresql://pcloud:hunter2@127.0.0.1/pcloud"])
+        [
+            "--config", "/nonexistent.yaml", "--socket", "/tmp/pcloud-never-\(UUID().uuidString.prefix(8)).sock",
+            "--store", "postgresql://pcloud:hunter2@127.0.0.1/pcloud",
+        ])
     #expect(result.status != 0)
     #expect(result.output.contains("--store-password-file"), "\(result.output)")
     #expect(!result.output.contains("hunter2"), "the refusal must not repeat the password")

@@ -16,7 +16,8 @@ import Testing
 
     @Test func aPostgresStoreAndItsPasswordFileAreRead() throws {
         let settings = try load(
-            "log-level: info\nstore: postgresql://pcloud@db.example.com/pcloud?sslmode=verify-full\nstore-password-file: /etc/pcloud/store.password\n")
+            "log-level: info\nstore: postgresql://pcloud@db.example.com/pcloud?sslmode=verify-full\nstore-password-file: /etc/pcloud/store.password\n"
+        )
         guard case .postgres(let location) = try settings.storeLocation() else {
             Issue.record("not a PostgreSQL store")
             return

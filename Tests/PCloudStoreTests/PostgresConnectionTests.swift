@@ -3,6 +3,7 @@ import PCloudModel
 import PCloudTestSupport
 import PostgresNIO
 import Testing
+
 @testable import PCloudStore
 
 // What only the PostgreSQL backend has: the way to the server (TCP, socket, TLS, passwords).
@@ -28,9 +29,10 @@ private func usesTLS(_ store: Store) async throws -> Bool {
     let backend = try #require(store.backend as? PostgresBackend)
     return try await backend.transaction(readOnly: true) { connection, logger in
         var ssl = false
-        for try await value in try await connection.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: logger)
-            .decode(Bool.self)
-        {
+        for try await value in try await connection.query(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: logger
+        )
+        .decode(Bool.self) {
             ssl = value
         }
         return ssl
@@ -57,7 +59,8 @@ private func usesTLS(_ store: Store) async throws -> Bool {
     #expect(try await usesTLS(plain) == false, "loopback without sslmode is not encrypted")
     await plain.close()
     let required = try await Store(
-        location: try StoreLocation(parsing: server.tcpURL(database, query: "sslmode=require"), passwordFile: server.passwordFile))
+        location: try StoreLocation(parsing: server.tcpURL(database, query: "sslmode=require"), passwordFile: server.passwordFile)
+    )
     #expect(try await usesTLS(required))
     await required.close()
     let other = server.certificates.path("other-ca.pem")

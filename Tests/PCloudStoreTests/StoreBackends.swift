@@ -1,6 +1,7 @@
 import Foundation
 import PCloudTestSupport
 import Testing
+
 @testable import PCloudStore
 
 /// The backends every conformance test runs against.
@@ -18,8 +19,9 @@ struct FreshStore {
     init?(_ backend: Backend) throws {
         switch backend {
         case .sqlite:
-            location = .sqlite(path: FileManager.default.temporaryDirectory
-                .appendingPathComponent("pcloud-store-\(UUID().uuidString)/pcloud.sqlite").path)
+            location = .sqlite(
+                path: FileManager.default.temporaryDirectory
+                    .appendingPathComponent("pcloud-store-\(UUID().uuidString)/pcloud.sqlite").path)
         case .postgresql:
             if let reason = PostgresServer.missing {
                 print("skipping the PostgreSQL run: \(reason)")

@@ -1,9 +1,12 @@
 import Foundation
 import Testing
+
 @testable import PCloudStore
 
-private func postgres(_ text: String, passwordFile: String? = nil, environment: [String: String] = [:]) throws -> PostgresLocation {
-    guard case .postgres(let location) = try StoreLocation(parsing: text, passwordFile: passwordFile, environment: environment) else {
+private func postgres(_ text: String, passwordFile: String? = nil, environment: [String: String] = [:]) throws -> PostgresLocation
+{
+    guard case .postgres(let location) = try StoreLocation(parsing: text, passwordFile: passwordFile, environment: environment)
+    else {
         Issue.record("\(text) is not a PostgreSQL location")
         throw StoreError.invalid("not postgres")
     }
@@ -35,7 +38,9 @@ private func refusal(_ text: String) -> String {
 }
 
 @Test func aSocketDirectoryIsAUnixSocketHost() throws {
-    #expect(try postgres("postgresql://u@%2Fvar%2Frun%2Fpostgresql/d").endpoint == .socket(directory: "/var/run/postgresql", port: 5432))
+    #expect(
+        try postgres("postgresql://u@%2Fvar%2Frun%2Fpostgresql/d").endpoint
+            == .socket(directory: "/var/run/postgresql", port: 5432))
     #expect(try postgres("postgresql://u@/d?host=/tmp/pg&port=5999").endpoint == .socket(directory: "/tmp/pg", port: 5999))
     #expect(try postgres("postgresql://u@/d").endpoint == .socket(directory: "/var/run/postgresql", port: 5432))
     #expect(try postgres("postgresql://u@/d").tls == .disable)
@@ -72,7 +77,8 @@ private func refusal(_ text: String) -> String {
     try "s3cret\n".write(toFile: file, atomically: true, encoding: .utf8)
     #expect(try postgres("postgresql://u@db/d", passwordFile: file).password() == "s3cret")
     let pgpass = directory.appendingPathComponent("pgpass").path
-    try "# comment\nother:*:*:*:no\ndb:5432:d:u:from\\:pgpass\n*:*:*:*:fallback\n".write(toFile: pgpass, atomically: true, encoding: .utf8)
+    try "# comment\nother:*:*:*:no\ndb:5432:d:u:from\\:pgpass\n*:*:*:*:fallback\n".write(
+        toFile: pgpass, atomically: true, encoding: .utf8)
     #expect(try postgres("postgresql://u@db/d", environment: ["PGPASSFILE": pgpass]).password() == "from:pgpass")
     #expect(try postgres("postgresql://u@db/d?passfile=\(pgpass)").password() == "from:pgpass")
     #expect(try postgres("postgresql://v@db/d?passfile=\(pgpass)").password() == "fallback")

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PCloudModel
 import Testing
+
 @testable import PCloudStore
 
 // The conformance suite: every test runs against SQLite and a real PostgreSQL.
@@ -21,7 +22,8 @@ private func webAssembly(_ name: String = "web") -> Assembly {
 }
 
 @Test func aSQLiteStoreUsesWAL() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("pcloud-store-\(UUID().uuidString)/pcloud.sqlite").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("pcloud-store-\(UUID().uuidString)/pcloud.sqlite")
+        .path
     let store = try Store(path: path)
     let mode = try store.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
@@ -76,7 +78,9 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     try await store.createDeployable(Deployable(name: "dep"))
     try await store.createAssembly(webAssembly())
     await #expect(throws: StoreError.notFound(kind: "assembly", name: "nope")) { try await store.addAssembly("nope", to: "dep") }
-    await #expect(throws: StoreError.notFound(kind: "deployable", name: "nope")) { try await store.addAssembly("web", to: "nope") }
+    await #expect(throws: StoreError.notFound(kind: "deployable", name: "nope")) {
+        try await store.addAssembly("web", to: "nope")
+    }
     try await store.addAssembly("web", to: "dep")
     await #expect(throws: StoreError.alreadyMember(assembly: "web", deployable: "dep")) {
         try await store.addAssembly("web", to: "dep")
@@ -97,7 +101,10 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     try await store.createAssembly(webAssembly())
     try await store.updateAssembly(named: "web") { $0.memoryMiB = 512 }
     await #expect(throws: StoreError.invalid("an assembly cannot be renamed in place")) {
-        try await store.updateAssembly(named: "web") { $0.memoryMiB = 2048; $0.name = "renamed" }
+        try await store.updateAssembly(named: "web") {
+            $0.memoryMiB = 2048
+            $0.name = "renamed"
+        }
     }
     #expect(try await store.assembly(named: "web")?.memoryMiB == 512)
     await #expect(throws: StoreError.notFound(kind: "assembly", name: "nope")) {
@@ -154,7 +161,9 @@ private func webAssembly(_ name: String = "web") -> Assembly {
     try await store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
     try await store.record([FailureRecord(deployable: "dep", at: 1, reason: "x")])
     try await store.save([RuntimeStateRecord(deployable: "dep", state: "running", updatedAt: 1)])
-    await #expect(throws: StoreError.started(deployable: "dep", state: "running")) { try await store.deleteDeployable(named: "dep") }
+    await #expect(throws: StoreError.started(deployable: "dep", state: "running")) {
+        try await store.deleteDeployable(named: "dep")
+    }
     #expect(try await store.deployable(named: "dep") != nil)
     try await store.save([RuntimeStateRecord(deployable: "dep", state: "stopped", updatedAt: 2)])
     try await store.deleteDeployable(named: "dep")
@@ -173,7 +182,9 @@ private func webAssembly(_ name: String = "web") -> Assembly {
             group.addTask {
                 var seen: [Int64] = []
                 for n in 0..<25 {
-                    seen += try await writer.append([StoredEvent(at: Double(n), deployable: "w\(index)", kind: "k", message: "\(n)")]).map(\.seq)
+                    seen += try await writer.append([
+                        StoredEvent(at: Double(n), deployable: "w\(index)", kind: "k", message: "\(n)")
+                    ]).map(\.seq)
                 }
                 return seen
             }
@@ -240,7 +251,9 @@ private func webAssembly(_ name: String = "web") -> Assembly {
             "empty|-|deployable.deleted|deployable empty deleted",
         ])
     // A refused change records nothing: the event is written in the change's transaction.
-    await #expect(throws: StoreError.self) { try await store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()])) }
+    await #expect(throws: StoreError.self) {
+        try await store.importDeployable(Deployable(name: "dep", assemblies: [webAssembly()]))
+    }
     await #expect(throws: StoreError.self) { try await store.deleteAssembly(named: "web") }
     #expect(try await store.events().count == events.count)
     await store.close()
@@ -263,6 +276,8 @@ private func webAssembly(_ name: String = "web") -> Assembly {
         return await group.reduce(into: [String]()) { $0.append($1) }
     }
     #expect(outcomes.filter { $0 == "created" }.count == 1, "\(outcomes)")
-    #expect(outcomes.filter { $0 == "exists" }.count == 9, "a conflict between controllers is the store's refusal, not a database error: \(outcomes)")
+    #expect(
+        outcomes.filter { $0 == "exists" }.count == 9,
+        "a conflict between controllers is the store's refusal, not a database error: \(outcomes)")
     for store in stores { await store.close() }
 }

@@ -35,7 +35,9 @@ public final class PostgresServer: Sendable {
         defer { lock.unlock() }
         if let started { return started }
         let server = try PostgresServer()
-        print("PostgreSQL test server ready in \(String(format: "%.1f", server.startSeconds)) s (initdb + start) at \(server.directory.path)")
+        print(
+            "PostgreSQL test server ready in \(String(format: "%.1f", server.startSeconds)) s (initdb + start) at \(server.directory.path)"
+        )
         started = server
         stopAtExitPID = server.pid
         atexit { PostgresServer.stopAtExit() }
@@ -61,10 +63,12 @@ public final class PostgresServer: Sendable {
         let data = directory.appendingPathComponent("data").path
         let asPostgres = getuid() == 0
         if asPostgres { try Self.giveToPostgres(directory.path) }
-        try Self.run(asPostgres, "initdb", [
-            "-D", data, "-U", user, "--pwfile", passwordFile, "--auth-local=trust", "--auth-host=scram-sha-256",
-            "-E", "UTF8", "--no-locale", "--no-sync",
-        ])
+        try Self.run(
+            asPostgres, "initdb",
+            [
+                "-D", data, "-U", user, "--pwfile", passwordFile, "--auth-local=trust", "--auth-host=scram-sha-256",
+                "-E", "UTF8", "--no-locale", "--no-sync",
+            ])
         for (name, target) in [("server.pem", "server.crt"), ("server.key", "server.key")] {
             let to = "\(data)/\(target)"
             try FileManager.default.copyItem(atPath: certificates.path(name), toPath: to)
@@ -77,10 +81,14 @@ public final class PostgresServer: Sendable {
             "-D", data, "-c", "listen_addresses=127.0.0.1", "-p", "\(port)", "-k", directory.path, "-c", "fsync=off",
             "-c", "ssl=on", "-c", "ssl_cert_file=server.crt", "-c", "ssl_key_file=server.key", "-c", "max_connections=200",
         ]
-        server = asPostgres
-            ? try ManagedProcess("postgres", executable: "/usr/sbin/runuser", arguments: ["-u", "postgres", "--", "\(Self.binaries)/postgres"] + arguments)
+        server =
+            asPostgres
+            ? try ManagedProcess(
+                "postgres", executable: "/usr/sbin/runuser",
+                arguments: ["-u", "postgres", "--", "\(Self.binaries)/postgres"] + arguments)
             : try ManagedProcess("postgres", executable: "\(Self.binaries)/postgres", arguments: arguments)
-        let socketDirectory = directory.path, port = port
+        let socketDirectory = directory.path
+        let port = port
         let ready = waitUntil(timeout: 60) {
             (try? runCommand("\(Self.binaries)/pg_isready", ["-q", "-h", socketDirectory, "-p", "\(port)"]))?.status == 0
         }
@@ -94,7 +102,8 @@ public final class PostgresServer: Sendable {
     }
 
     private static func giveToPostgres(_ path: String) throws {
-        try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: path)
+        try FileManager.default.setAttributes(
+            [.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: path)
     }
 
     private static func run(_ asPostgres: Bool, _ tool: String, _ arguments: [String]) throws {
@@ -109,7 +118,8 @@ public final class PostgresServer: Sendable {
     @discardableResult
     public func psql(_ sql: String, database: String = "postgres") throws -> String {
         let (status, output) = try runCommand(
-            "\(Self.binaries)/psql", ["-X", "-q", "-At", "-h", directory.path, "-p", "\(port)", "-U", user, "-d", database, "-c", sql])
+            "\(Self.binaries)/psql",
+            ["-X", "-q", "-At", "-h", directory.path, "-p", "\(port)", "-U", user, "-d", database, "-c", sql])
         guard status == 0 else { throw ControllerError("psql failed (\(status)): \(output)") }
         return output
     }

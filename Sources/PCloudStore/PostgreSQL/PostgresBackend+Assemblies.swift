@@ -71,13 +71,16 @@ extension PostgresBackend {
     }
 
     static func insert(_ assembly: Assembly, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        let json = try Store.json(assembly), now = Store.now
+        let json = try Store.json(assembly)
+        let now = Store.now
         try await connection.execute(
-            "INSERT INTO assembly (name, definition, createdAt, updatedAt) VALUES (\(assembly.name), \(json), \(now), \(now))", logger)
+            "INSERT INTO assembly (name, definition, createdAt, updatedAt) VALUES (\(assembly.name), \(json), \(now), \(now))",
+            logger)
     }
 
     static func update(_ assembly: Assembly, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        let json = try Store.json(assembly), now = Store.now
+        let json = try Store.json(assembly)
+        let now = Store.now
         try await connection.execute(
             "UPDATE assembly SET definition = \(json), updatedAt = \(now) WHERE name = \(assembly.name)", logger)
     }

@@ -8,7 +8,8 @@ extension PostgresBackend {
         _ logger: Logger
     ) async throws {
         _ = try await append(
-            [StoredEvent(at: Store.now, deployable: deployable, assembly: assembly, kind: kind, message: message)], connection, logger)
+            [StoredEvent(at: Store.now, deployable: deployable, assembly: assembly, kind: kind, message: message)], connection,
+            logger)
     }
 
     static func recordAssemblyEvent(

@@ -154,7 +154,9 @@ extension PostgresBackend {
     static func insertDeployable(_ deployable: Deployable, _ connection: PostgresConnection, _ logger: Logger) async throws {
         var settings = deployable
         settings.assemblies = []
-        let json = try Store.json(settings), now = Store.now, uuid = deployable.uuid!.uuidString.lowercased()
+        let json = try Store.json(settings)
+        let now = Store.now
+        let uuid = deployable.uuid!.uuidString.lowercased()
         try await connection.execute(
             "INSERT INTO deployable (name, uuid, definition, createdAt, updatedAt) VALUES (\(deployable.name), \(uuid), \(json), \(now), \(now))",
             logger)

@@ -11,21 +11,22 @@ extension PostgresBackend {
         try await transaction { try await Self.append(events, $0, $1) }
     }
 
-    static func append(_ events: [StoredEvent], _ connection: PostgresConnection, _ logger: Logger) async throws -> [StoredEvent] {
-            try await connection.execute("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger)
-            var stored: [StoredEvent] = []
-            for event in events {
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO event (at, deployable, assembly, resource, kind, severity, message, data)
-                    VALUES (\(event.at), \(event.deployable), \(event.assembly), \(event.resource), \(event.kind),
-                    \(event.severity.rawValue), \(event.message), \(event.data)) RETURNING seq
-                    """, logger: logger)
-                var copy = event
-                for try await seq in rows.decode(Int64.self) { copy.seq = seq }
-                stored.append(copy)
-            }
-            return stored
+    static func append(_ events: [StoredEvent], _ connection: PostgresConnection, _ logger: Logger) async throws -> [StoredEvent]
+    {
+        try await connection.execute("SELECT pg_advisory_xact_lock(\(Self.appendLock))", logger)
+        var stored: [StoredEvent] = []
+        for event in events {
+            let rows = try await connection.query(
+                """
+                INSERT INTO event (at, deployable, assembly, resource, kind, severity, message, data)
+                VALUES (\(event.at), \(event.deployable), \(event.assembly), \(event.resource), \(event.kind),
+                \(event.severity.rawValue), \(event.message), \(event.data)) RETURNING seq
+                """, logger: logger)
+            var copy = event
+            for try await seq in rows.decode(Int64.self) { copy.seq = seq }
+            stored.append(copy)
+        }
+        return stored
     }
 
     func lastEvent(deployable: String) async throws -> StoredEvent? {
@@ -93,8 +94,11 @@ extension PostgresBackend {
                 "SELECT deployable, assembly, resource, at, reason FROM failure WHERE deployable = \(deployable) ORDER BY at, id",
                 logger: logger)
             var failures: [FailureRecord] = []
-            for try await (deployable, assembly, resource, at, reason) in rows.decode((String, String, String, Double, String).self) {
-                failures.append(FailureRecord(deployable: deployable, assembly: assembly, resource: resource, at: at, reason: reason))
+            for try await (deployable, assembly, resource, at, reason) in rows.decode(
+                (String, String, String, Double, String).self)
+            {
+                failures.append(
+                    FailureRecord(deployable: deployable, assembly: assembly, resource: resource, at: at, reason: reason))
             }
             return failures
         }
@@ -103,7 +107,8 @@ extension PostgresBackend {
     func clearFailures(deployable: String, assembly: String, resource: String) async throws {
         try await transaction { connection, logger in
             try await connection.execute(
-                "DELETE FROM failure WHERE deployable = \(deployable) AND assembly = \(assembly) AND resource = \(resource)", logger)
+                "DELETE FROM failure WHERE deployable = \(deployable) AND assembly = \(assembly) AND resource = \(resource)",
+                logger)
         }
     }
 
@@ -125,7 +130,9 @@ extension PostgresBackend {
         try await transaction(readOnly: true) { try await Self.states(deployable: deployable, $0, $1) }
     }
 
-    static func states(deployable: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> [RuntimeStateRecord] {
+    static func states(
+        deployable: String, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> [RuntimeStateRecord] {
         let rows = try await connection.query(
             """
             SELECT deployable, assembly, resource, state, detail, updatedAt FROM runtimeState

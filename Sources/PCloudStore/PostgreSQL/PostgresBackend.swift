@@ -80,7 +80,7 @@ final class PostgresBackend: StoreBackend {
                 }
             } catch let error as StoreError {
                 throw error
-            } catch where PostgresFailure.isSerializationConflict(error) && attempt < 20 {
+            } catch  where PostgresFailure.isSerializationConflict(error) && attempt < 20 {
                 continue
             } catch {
                 throw PostgresFailure.storeError(error, doing: "a store command on \(location)")

@@ -5,7 +5,8 @@ extension PostgresLocation {
     /// line (`host:port:database:user:password`, `*` matches anything), else none (trust, peer).
     func password() throws -> String? {
         if let passwordFile {
-            guard let text = FileManager.default.contents(atPath: passwordFile).map({ String(decoding: $0, as: UTF8.self) }) else {
+            guard let text = FileManager.default.contents(atPath: passwordFile).map({ String(decoding: $0, as: UTF8.self) })
+            else {
                 throw StoreError.invalid("store password file: cannot read \(passwordFile)")
             }
             let password = text.trimmingCharacters(in: .newlines)

@@ -69,7 +69,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         var host: String
         var portText: Substring?
         if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw StoreError.invalid("store URL: host: unclosed '[' in an IPv6 address") }
+            guard let close = authority.firstIndex(of: "]") else {
+                throw StoreError.invalid("store URL: host: unclosed '[' in an IPv6 address")
+            }
             host = String(authority[authority.index(after: authority.startIndex)..<close])
             let after = authority[authority.index(after: close)...]
             if !after.isEmpty {
@@ -97,7 +99,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             endpoint = .socket(directory: host, port: port)
             isLocal = true
         } else {
-            guard !host.contains("/") else { throw StoreError.invalid("store URL: host: '\(host)' is neither a name nor an absolute socket directory") }
+            guard !host.contains("/") else {
+                throw StoreError.invalid("store URL: host: '\(host)' is neither a name nor an absolute socket directory")
+            }
             endpoint = .tcp(host: host, port: port)
             isLocal = ["localhost", "127.0.0.1", "::1"].contains(host) || host.hasPrefix("127.")
         }
@@ -118,7 +122,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         rootCertificates = query["sslrootcert"]
         self.passwordFile = passwordFile
         let home = environment["HOME"].map { "\($0)/.pgpass" }
-        pgpassFile = query["passfile"] ?? environment["PGPASSFILE"]
+        pgpassFile =
+            query["passfile"] ?? environment["PGPASSFILE"]
             ?? home.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
     }
 
