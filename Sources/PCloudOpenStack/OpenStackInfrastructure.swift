@@ -4,15 +4,36 @@ import PCloudModel
 
 /// The `Infrastructure` driver for OpenStack: one Nova server per assembly, marked with
 /// pcloud_deployable / pcloud_assembly / pcloud_uuid metadata so a restarted controller adopts
-/// its servers instead of starting copies.
+/// its servers instead of starting copies. Drivers of deployables on one cloud share one
+/// `OpenStackServerWatch` (see `OpenStackClouds`), so the cloud is listed once per interval.
 public struct OpenStackInfrastructure: Infrastructure {
     public let nova: NovaClient
     public let settings: OpenStackGuestSettings
+    /// The deployable whose servers `events()` reports; nil: every pcloud server on the cloud.
+    public let deployable: String?
+    public let watch: OpenStackServerWatch
     public var kind: String { "openstack" }
 
+    /// A driver with a watch of its own.
     public init(nova: NovaClient, settings: OpenStackGuestSettings) {
+        self.init(nova: nova, settings: settings, deployable: nil, watch: Self.watch(nova, interval: settings.eventInterval))
+    }
+
+    public init(nova: NovaClient, settings: OpenStackGuestSettings, deployable: String?, watch: OpenStackServerWatch) {
         self.nova = nova
         self.settings = settings
+        self.deployable = deployable
+        self.watch = watch
+    }
+
+    /// A watch listing every pcloud server `nova` sees.
+    public static func watch(_ nova: NovaClient, interval: Duration) -> OpenStackServerWatch {
+        OpenStackServerWatch(interval: interval) {
+            try await nova.servers(metadata: [:]).compactMap { server in
+                guard let name = guestName(server) else { return nil }
+                return GuestInfo(name: name, id: server.id, power: power(server), address: server.preferredAddress)
+            }
+        }
     }
 
     /// The driver for `cloud` (see `CloudsYAML.load`), authenticating as it says.
@@ -100,7 +121,7 @@ public struct OpenStackInfrastructure: Infrastructure {
     }
 
     public func events() -> AsyncStream<GuestEvent> {
-        OpenStackEventPoller(infrastructure: self, interval: settings.eventInterval).stream()
+        watch.events(of: deployable)
     }
 
     // MARK: - servers and their states

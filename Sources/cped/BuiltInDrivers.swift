@@ -20,6 +20,8 @@ struct BuiltInDrivers: DriverFactory {
     let guestUsers: GuestBrokerUsers?
     /// One libvirt connection (one event thread) per URI, shared by the deployables that use it.
     let libvirt = LibvirtConnections()
+    /// One Nova client and one server watch per OpenStack cloud, shared by the deployables on it.
+    let openstack = OpenStackClouds()
 
     init(sshKeyPath: String, broker: ControllerConfiguration.Broker?, brokerUsers: URL, logger: Logger) {
         ssh = SSHMonitor(identity: SSHIdentity(privateKeyPath: sshKeyPath))
@@ -43,9 +45,10 @@ struct BuiltInDrivers: DriverFactory {
             do { settings = try CloudsYAML.load(cloud: cloud) } catch {
                 throw DriverUnavailable("OpenStack cloud \(cloud ?? "from OS_* variables"): \(error)")
             }
-            return OpenStackInfrastructure(
+            return openstack.infrastructure(
                 cloud: settings,
-                settings: OpenStackGuestSettings(flavor: flavor ?? "m1.small", networks: network.map { [$0] } ?? []))
+                settings: OpenStackGuestSettings(flavor: flavor ?? "m1.small", networks: network.map { [$0] } ?? []),
+                deployable: deployable.name)
         }
     }
 
