@@ -106,7 +106,8 @@ struct CPED: AsyncParsableCommand {
                 brokerUsers: settings.stateDirectory.appendingPathComponent("broker-users"),
                 logger: logger))
         var services: [any Service] = APIServer.applications(
-            controller: controller, engines: engines, metrics: registry, logger: logger)
+            controller: controller, engines: engines, metrics: registry, logger: logger,
+            ready: { SystemdNotifier.notify("READY=1") })
         services.append(EngineService(engines: engines))
         services.append(HookService(controller: controller))
         if let watchdog = WatchdogService(interval: SystemdNotifier.watchdogInterval) { services.append(watchdog) }
@@ -121,8 +122,7 @@ struct CPED: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         logger.info("cped starting", metadata: ["store": "\(storeLocation)", "socket": "\(settings.socketPath)"])
-        SystemdNotifier.notify("READY=1")
-        try await group.run()
+        try await group.run()  // READY=1 once the API's listeners accept (see APIServer.applications)
         SystemdNotifier.notify("STOPPING=1")
         await controller.bus.finishAll()
         APIServer.removeSocket(settings.socketPath)

@@ -15,14 +15,18 @@ public final class ControllerProcess: @unchecked Sendable {
     /// runs cped in its own process); `environment`: variables added to the test's own (as systemd
     /// sets WATCHDOG_USEC or NOTIFY_SOCKET).
     /// `store`: a `--store` value instead of a private SQLite file (a PostgreSQL URL).
+    /// `directory`: where its socket (run/cped.sock) and store go, for a test that must know the
+    /// socket before cped is started (default: a new one).
     public init(
         extraArguments: [String] = [], store: String? = nil, definitions: URL = BuiltProducts.packageRoot, config: String? = nil,
-        logLevel: String? = "debug", fileLimit: (soft: Int, hard: Int)? = nil, environment: [String: String] = [:]
+        logLevel: String? = "debug", fileLimit: (soft: Int, hard: Int)? = nil, environment: [String: String] = [:],
+        directory: URL? = nil
     ) throws {
         self.fileLimit = fileLimit
         self.environment =
             environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        directory = URL(fileURLWithPath: "/tmp/pcloud-cped-\(UUID().uuidString.prefix(8))")
+        let directory = directory ?? URL(fileURLWithPath: "/tmp/pcloud-cped-\(UUID().uuidString.prefix(8))")
+        self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("run/cped.sock").path
         storePath = store ?? directory.appendingPathComponent("store/pcloud.sqlite").path

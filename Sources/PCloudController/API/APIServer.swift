@@ -10,9 +10,10 @@ public enum APIServer {
     /// The applications to run (each is a Service for the ServiceGroup).
     public static func applications(
         controller: Controller, engines: Engines, metrics: PrometheusCollectorRegistry,
-        logger: Logger
+        logger: Logger, ready: @escaping @Sendable () -> Void = {}
     ) -> [any ApplicationProtocol] {
         let configuration = controller.configuration
+        let readiness = ListenerReadiness(listeners: configuration.tcp == nil ? 1 : 2, ready: ready)
         let socketPath = configuration.socketPath
         var apps: [any ApplicationProtocol] = []
         let unixRouter = router(controller: controller, engines: engines, metrics: metrics)
@@ -23,6 +24,7 @@ public enum APIServer {
                 onServerRunning: { _ in
                     chmod(socketPath, 0o600)
                     logger.info("API listening", metadata: ["socket": "\(socketPath)"])
+                    readiness.listening()
                 },
                 logger: logger))
         if let tcp = configuration.tcp {
@@ -39,6 +41,7 @@ public enum APIServer {
                                 "tcp": "\(tcp.host):\(tcp.port)", "idle-timeout": "\(DurationText.format(tcp.idleTimeout))",
                                 "max-connections": "\(tcp.maxConnections)",
                             ])
+                        readiness.listening()
                     },
                     logger: logger))
         }
