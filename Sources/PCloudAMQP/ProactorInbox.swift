@@ -22,6 +22,8 @@ final class ProactorInbox: @unchecked Sendable {
     private var stateListeners: [Int: AsyncStream<AMQPConnectionState>.Continuation] = [:]
     private var nextListener = 0
     private(set) var lastState: AMQPConnectionState = .disconnected(reason: "not connected yet")
+    /// Set once the proactor is freed: commands after that are refused here, never handed to it.
+    private var freed = false
 
     init() {
         proactor = pn_proactor()
@@ -29,17 +31,38 @@ final class ProactorInbox: @unchecked Sendable {
 
     /// Frees the proactor; called once by the proactor thread after its loop ended.
     func free() {
-        pn_proactor_free(proactor)
+        let refused = lock.withLock {
+            freed = true
+            wakeTarget = nil
+            pn_proactor_free(proactor)
+            defer { commands.removeAll() }
+            return commands
+        }
+        for command in refused { Self.refuse(command) }
     }
 
+    /// A command after shutdown (an engine still probing while the controller stops) fails like
+    /// a lost connection instead of waking a freed proactor.
     func enqueue(_ command: ProactorCommand) {
-        lock.withLock {
+        let accepted = lock.withLock {
+            guard !freed else { return false }
             commands.append(command)
             if let wakeTarget {
                 pn_connection_wake(wakeTarget)
             } else {
                 pn_proactor_interrupt(proactor)
             }
+            return true
+        }
+        if !accepted { Self.refuse(command) }
+    }
+
+    private static func refuse(_ command: ProactorCommand) {
+        switch command {
+        case .send(_, let address, let done):
+            done.resume(throwing: AMQPError("cannot send to \(address): the client was shut down"))
+        case .subscribe(_, _, _, _, let continuation): continuation.finish()
+        case .took, .unsubscribe, .stop: break
         }
     }
 

@@ -10,7 +10,9 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
     private let client: AMQPClient
     private let state: AgentMonitorState
     private let replies = PendingReplies(prefix: "pcloud-controller")
-    private let tasks: [Task<Void, Never>]
+    private let log: @Sendable (String) -> Void
+    /// Heartbeats, status changes and replies, each on its own link; consumed by `run()`.
+    private let links: [AMQPReceiver]
     /// Whether the broker connection was ever up: a stream asked for later (an engine started
     /// during an outage) then reports the outage rather than taking it for the first connect.
     private let connectedOnce = ConnectedOnce()
@@ -21,8 +23,6 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
     ) {
         let client = AMQPClient(endpoint: endpoint, log: log)
         let state = AgentMonitorState(defaults: defaults, log: log)
-        let replies = replies
-        let connectedOnce = connectedOnce
         self.client = client
         self.state = state
         // Heartbeats on their own link, newest only: a backlog of stale heartbeats proves
@@ -32,29 +32,47 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
         let heartbeats = client.receive(from: AgentAddresses.controllerHeartbeats, credit: 1024, delivery: .newestOnly)
         let statuses = client.receive(from: AgentAddresses.controllerStatuses, credit: 256, delivery: .everyMessage)
         let answers = client.receive(from: AgentAddresses.controllerReplies, credit: 256, delivery: .everyMessage)
-        tasks =
-            [heartbeats, statuses, answers].map { messages in
-                Task {
+        self.log = log
+        links = [heartbeats, statuses, answers]
+    }
+
+    /// The monitor's work: handling the agents' messages, following the broker connection, and
+    /// judging silent guests every 10 ms. Runs until its task is cancelled or `shutdown()` is
+    /// called, then closes the broker connection and ends every observation stream. Call it once,
+    /// from the service that owns the monitor (cped runs it in its ServiceGroup); until it runs,
+    /// messages wait in the links' buffers.
+    public func run() async {
+        let (state, replies, log, client, connectedOnce) = (state, replies, log, client, connectedOnce)
+        await withTaskGroup(of: Void.self) { group in
+            for messages in links {
+                group.addTask {
                     for await message in messages {
                         await Self.handle(message, state: state, replies: replies, log: log)
                     }
                 }
-            } + [
-                Task {
-                    for await connection in client.connectionStates() {
-                        if case .connected = connection { connectedOnce.mark() }
-                        await state.broker(connection)
-                    }
-                },
-                Task {
-                    while !Task.isCancelled {
-                        // Verdicts come from a deadline heap, so a tick costs next to nothing: tick
-                        // often, and a silent guest is judged within 10 ms of its deadline.
-                        try? await Task.sleep(for: .milliseconds(10))
-                        await state.tick()
-                    }
-                },
-            ]
+            }
+            group.addTask {
+                for await connection in client.connectionStates() {
+                    if case .connected = connection { connectedOnce.mark() }
+                    await state.broker(connection)
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    // Verdicts come from a deadline heap, so a tick costs next to nothing: tick
+                    // often, and a silent guest is judged within 10 ms of its deadline.
+                    try? await Task.sleep(for: .milliseconds(10))
+                    await state.tick()
+                }
+            }
+            // The links and the connection states end together with the client (shutdown), or
+            // everything ends with cancellation: the first child done stops the rest.
+            await group.next()
+            group.cancelAll()
+        }
+        await client.shutdown()
+        await state.finish()
+        log("stopped: broker connection closed")
     }
 
     /// One message from an agent, whichever link it came on (the subject says what it is).
@@ -199,8 +217,8 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
         await state.forget(guest)
     }
 
+    /// Closes the broker connection (which ends `run()`) and every observation stream.
     public func shutdown() async {
-        for task in tasks { task.cancel() }
         await client.shutdown()
         await state.finish()
     }

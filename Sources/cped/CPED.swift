@@ -99,13 +99,15 @@ struct CPED: AsyncParsableCommand {
         try APIServer.prepareSocket(settings.socketPath)
         let controller = Controller(configuration: settings, store: database, logger: logger)
         try ControllerKey.ensure(settings.sshKeyPath, logger: logger)
-        let engines = Engines(
-            controller: controller,
-            drivers: BuiltInDrivers(
-                sshKeyPath: settings.sshKeyPath, broker: settings.broker,
-                brokerUsers: settings.stateDirectory.appendingPathComponent("broker-users"),
-                logger: logger))
-        var services: [any Service] = APIServer.applications(
+        let drivers = BuiltInDrivers(
+            sshKeyPath: settings.sshKeyPath, broker: settings.broker,
+            brokerUsers: settings.stateDirectory.appendingPathComponent("broker-users"),
+            logger: logger)
+        let engines = Engines(controller: controller, drivers: drivers)
+        // The drivers' long-running work first: the group stops services in reverse order, so
+        // it ends after the engines and the API.
+        var services: [any Service] = drivers.agent.map { [AgentMonitorService(monitor: $0)] } ?? []
+        services += APIServer.applications(
             controller: controller, engines: engines, metrics: registry, logger: logger,
             ready: { SystemdNotifier.notify("READY=1") })
         services.append(EngineService(engines: engines))

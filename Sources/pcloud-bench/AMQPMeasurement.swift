@@ -71,6 +71,7 @@ struct AMQPMeasurement: Sendable {
                 host: "127.0.0.1", port: Int(broker.port), user: "pcloud", password: broker.controllerPassword,
                 containerID: "pcloud-bench-controller"),
             defaults: settings, log: { progress("monitor: \($0)") })
+        _ = Task { await monitor.run() }  // until monitor.shutdown()
         let recorder = VerdictRecorder(monitor.observations())
         let shares = (0..<generators).map { agents / generators + ($0 < agents % generators ? 1 : 0) }
         for (deployable, share) in zip(deployables, shares) {

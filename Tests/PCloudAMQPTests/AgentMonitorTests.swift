@@ -79,6 +79,7 @@ extension RealBrokerTests {
                 "commands": ["monitor": commands.monitor], "interval_seconds": 0.2, "timeout_seconds": 5,
             ]
             let monitor = AgentMonitor(endpoint: controllerEndpoint(broker))
+            _ = Task { await monitor.run() }  // until shutdown()
             let observations = ObservationLog(monitor.observations())
             let agent = try AgentProcess(
                 broker: broker, deployable: "demo", assembly: "web", password: "demo-secret", bootID: "b", resources: [pushed])

@@ -54,6 +54,7 @@ extension RealBrokerTests {
             }
             let broker = try BrokerProcess()
             let monitor = AgentMonitor(endpoint: controllerEndpoint(broker))
+            _ = Task { await monitor.run() }  // until shutdown()
             var first = monitor.connectionStates().makeAsyncIterator()
             #expect(await first.next() == .up)
             broker.stopServer()

@@ -27,6 +27,7 @@ extension RealBrokerTests {
             endpoint.port = Int(tlsPort)
             endpoint.tls = AMQPTLS(caFile: certificates.path("ca.pem"))
             let monitor = AgentMonitor(endpoint: endpoint)
+            _ = Task { await monitor.run() }  // until shutdown()
             let observations = ObservationLog(monitor.observations())
             let agent = try AgentProcess(
                 broker: broker, deployable: "demo", assembly: "web", password: "demo-secret", bootID: "tls",

@@ -93,6 +93,7 @@ func demoAgentWorld(
     try broker.addDeployableUser("demo", password: "demo-secret")
     let log = LogLines()
     let monitor = AgentMonitor(endpoint: controllerEndpoint(broker), log: log.append)
+    _ = Task { await monitor.run() }  // until shutdown()
     let observations = ObservationLog(monitor.observations())
     let agent = try AgentProcess(
         broker: broker, deployable: "demo", assembly: "web", password: "demo-secret", bootID: bootID)
