@@ -60,19 +60,27 @@ public final class GuestBrokerUsers: Sendable {
         }
     }
 
+    /// 32 letters and digits (about 190 bits): nothing a shell, rabbitmqctl's option parser or a
+    /// URL reads specially. Base64's '+' once became '-', and one password in 64 began with it,
+    /// which rabbitmqctl took for an option: that deployable's guests could never start.
+    static func newPassword() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<32).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
     private func password(for deployable: String) throws -> String {
         try files.withLock { _ in
             let file = directory.appendingPathComponent("\(deployable).password")
             if let text = try? String(contentsOf: file, encoding: .utf8) {
                 let password = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !password.isEmpty { return password }
+                // One made before passwords were letters and digits only, starting with '-', was
+                // read by rabbitmqctl as an option and never became a user: made again.
+                if !password.isEmpty && !password.hasPrefix("-") { return password }
             }
             try FileManager.default.createDirectory(
                 at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            var generator = SystemRandomNumberGenerator()
-            let bytes = (0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            let password = Data(bytes).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            let password = Self.newPassword()
             guard
                 FileManager.default.createFile(
                     atPath: file.path, contents: Data((password + "\n").utf8), attributes: [.posixPermissions: 0o600])
