@@ -6,6 +6,7 @@ import GRDB
 /// upgraded in place, never rebuilt.
 enum Schema {
     static let v1 = "v1: definitions, runtime state, failures, events"
+    static let v2 = "v2: cluster membership and leases"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -58,6 +59,23 @@ enum Schema {
                 t.column("data", .text)
             }
         }
+        migrator.registerMigration(v2) { db in
+            // Times here are the database's clock (seconds since 1970), never a controller's.
+            try db.create(table: "member") { t in
+                t.primaryKey("controller", .text)
+                t.column("address", .text).notNull()
+                t.column("heartbeatAt", .double).notNull()
+                t.column("startedAt", .double).notNull()
+            }
+            // One row per deployable ever claimed: a release keeps the row (holder NULL) so the
+            // epoch only ever grows and an old holder's token can never become current again.
+            try db.create(table: "lease") { t in
+                t.primaryKey("deployable", .text)
+                t.column("holder", .text)
+                t.column("epoch", .integer).notNull()
+                t.column("expiresAt", .double).notNull()
+            }
+        }
         return migrator
     }
 }
@@ -100,6 +118,19 @@ extension Schema {
                 """,
                 "CREATE INDEX event_on_deployable ON event (deployable)",
             ]
-        )
+        ),
+        (
+            v2,
+            [
+                """
+                CREATE TABLE member (controller text PRIMARY KEY, address text NOT NULL,
+                    heartbeatAt timestamptz NOT NULL, startedAt timestamptz NOT NULL)
+                """,
+                """
+                CREATE TABLE lease (deployable text PRIMARY KEY, holder text, epoch bigint NOT NULL,
+                    expiresAt timestamptz NOT NULL)
+                """,
+            ]
+        ),
     ]
 }

@@ -40,7 +40,7 @@ extension Store {
     }
 
     @discardableResult
-    public func append(_ events: [StoredEvent]) async throws -> [StoredEvent] { try await backend.append(events) }
+    public func append(_ events: [StoredEvent]) async throws -> [StoredEvent] { try await backend.append(events, epoch: nil) }
 
     public func events(after seq: Int64 = 0, deployable: String? = nil, limit: Int = 1000) async throws -> [StoredEvent] {
         try await backend.events(after: seq, deployable: deployable, limit: limit)
@@ -53,16 +53,16 @@ extension Store {
     public func lastEventAsync(deployable: String) async throws -> StoredEvent? { try await lastEvent(deployable: deployable) }
     public func lastEventSeqAsync() async throws -> Int64 { try await lastEventSeq() }
 
-    public func record(_ failures: [FailureRecord]) async throws { try await backend.record(failures) }
+    public func record(_ failures: [FailureRecord]) async throws { try await backend.record(failures, epoch: nil) }
     public func failures(deployable: String) async throws -> [FailureRecord] {
         try await backend.failures(deployable: deployable)
     }
 
     public func clearFailures(deployable: String, assembly: String, resource: String) async throws {
-        try await backend.clearFailures(deployable: deployable, assembly: assembly, resource: resource)
+        try await backend.clearFailures(deployable: deployable, assembly: assembly, resource: resource, epoch: nil)
     }
 
-    public func save(_ states: [RuntimeStateRecord]) async throws { try await backend.save(states) }
+    public func save(_ states: [RuntimeStateRecord]) async throws { try await backend.save(states, epoch: nil) }
     public func states(deployable: String) async throws -> [RuntimeStateRecord] {
         try await backend.states(deployable: deployable)
     }

@@ -22,16 +22,26 @@ protocol StoreBackend: Sendable {
     func addAssembly(_ assembly: String, to deployable: String) async throws
     func removeAssembly(_ assembly: String, from deployable: String) async throws
 
-    func append(_ events: [StoredEvent]) async throws -> [StoredEvent]
+    func append(_ events: [StoredEvent], epoch: Int64?) async throws -> [StoredEvent]
     func events(after seq: Int64, deployable: String?, limit: Int) async throws -> [StoredEvent]
     func lastEvent(deployable: String) async throws -> StoredEvent?
     func lastEventSeq() async throws -> Int64
 
-    func record(_ failures: [FailureRecord]) async throws
+    func record(_ failures: [FailureRecord], epoch: Int64?) async throws
     func failures(deployable: String) async throws -> [FailureRecord]
-    func clearFailures(deployable: String, assembly: String, resource: String) async throws
-    func save(_ states: [RuntimeStateRecord]) async throws
+    func clearFailures(deployable: String, assembly: String, resource: String, epoch: Int64?) async throws
+    func save(_ states: [RuntimeStateRecord], epoch: Int64?) async throws
     func states(deployable: String) async throws -> [RuntimeStateRecord]
+
+    // Writes with an epoch are fenced by that deployable's lease (Store+Fencing).
+
+    func heartbeat(controller: String, address: String) async throws
+    func leave(controller: String) async throws
+    func members() async throws -> [ClusterMember]
+    func claim(deployable: String, by holder: String, leaseSeconds: Double) async throws -> Int64
+    func renew(deployable: String, by holder: String, epoch: Int64, leaseSeconds: Double) async throws
+    func release(deployable: String, by holder: String, epoch: Int64) async throws
+    func leases() async throws -> [DeployableLease]
 
     /// Closes connections; the store is not used afterwards.
     func close() async

@@ -12,12 +12,13 @@ private func webAssembly(_ name: String = "web") -> Assembly {
 }
 
 @Test(arguments: Backend.allCases) func aNewStoreIsMigrated(_ backend: Backend) async throws {
+    let migrations = ["v1: definitions, runtime state, failures, events", "v2: cluster membership and leases"]
     guard let fresh = try FreshStore(backend) else { return }
     let store = try await fresh.open()
-    #expect(try await store.appliedMigrations() == ["v1: definitions, runtime state, failures, events"])
+    #expect(try await store.appliedMigrations() == migrations)
     await store.close()
     let reopened = try await fresh.open()  // reopening migrates nothing and loses nothing
-    #expect(try await reopened.appliedMigrations() == ["v1: definitions, runtime state, failures, events"])
+    #expect(try await reopened.appliedMigrations() == migrations)
     await reopened.close()
 }
 

@@ -7,8 +7,11 @@ extension PostgresBackend {
     /// committed in the same order, so a reader that has seen N never misses a later-committed N-1.
     static let appendLock: Int64 = 0x6576_656e_7473
 
-    func append(_ events: [StoredEvent]) async throws -> [StoredEvent] {
-        try await transaction { try await Self.append(events, $0, $1) }
+    func append(_ events: [StoredEvent], epoch: Int64?) async throws -> [StoredEvent] {
+        try await transaction { connection, logger in
+            try await Self.fence(events.map(\.deployable), epoch: epoch, connection, logger)
+            return try await Self.append(events, connection, logger)
+        }
     }
 
     static func append(_ events: [StoredEvent], _ connection: PostgresConnection, _ logger: Logger) async throws -> [StoredEvent]
@@ -76,8 +79,9 @@ extension PostgresBackend {
         }
     }
 
-    func record(_ failures: [FailureRecord]) async throws {
+    func record(_ failures: [FailureRecord], epoch: Int64?) async throws {
         try await transaction { connection, logger in
+            try await Self.fence(failures.map(\.deployable), epoch: epoch, connection, logger)
             for failure in failures {
                 try await connection.execute(
                     """
@@ -104,16 +108,18 @@ extension PostgresBackend {
         }
     }
 
-    func clearFailures(deployable: String, assembly: String, resource: String) async throws {
+    func clearFailures(deployable: String, assembly: String, resource: String, epoch: Int64?) async throws {
         try await transaction { connection, logger in
+            try await Self.fence([deployable], epoch: epoch, connection, logger)
             try await connection.execute(
                 "DELETE FROM failure WHERE deployable = \(deployable) AND assembly = \(assembly) AND resource = \(resource)",
                 logger)
         }
     }
 
-    func save(_ states: [RuntimeStateRecord]) async throws {
+    func save(_ states: [RuntimeStateRecord], epoch: Int64?) async throws {
         try await transaction { connection, logger in
+            try await Self.fence(states.map(\.deployable), epoch: epoch, connection, logger)
             for state in states {
                 try await connection.execute(
                     """

@@ -78,8 +78,11 @@ final class SQLiteBackend: StoreBackend {
         try await database.write { try Store.removeAssembly(assembly, from: deployable, $0) }
     }
 
-    func append(_ events: [StoredEvent]) async throws -> [StoredEvent] {
-        try await database.write { try Store.append(events, $0) }
+    func append(_ events: [StoredEvent], epoch: Int64?) async throws -> [StoredEvent] {
+        try await database.write {
+            try Store.fence(events.map(\.deployable), epoch: epoch, $0)
+            return try Store.append(events, $0)
+        }
     }
 
     func events(after seq: Int64, deployable: String?, limit: Int) async throws -> [StoredEvent] {
@@ -92,21 +95,58 @@ final class SQLiteBackend: StoreBackend {
 
     func lastEventSeq() async throws -> Int64 { try await database.read { try Store.lastEventSeq($0) } }
 
-    func record(_ failures: [FailureRecord]) async throws { try await database.write { try Store.record(failures, $0) } }
+    func record(_ failures: [FailureRecord], epoch: Int64?) async throws {
+        try await database.write {
+            try Store.fence(failures.map(\.deployable), epoch: epoch, $0)
+            try Store.record(failures, $0)
+        }
+    }
 
     func failures(deployable: String) async throws -> [FailureRecord] {
         try await database.read { try Store.failures(deployable: deployable, $0) }
     }
 
-    func clearFailures(deployable: String, assembly: String, resource: String) async throws {
-        try await database.write { try Store.clearFailures(deployable: deployable, assembly: assembly, resource: resource, $0) }
+    func clearFailures(deployable: String, assembly: String, resource: String, epoch: Int64?) async throws {
+        try await database.write {
+            try Store.fence([deployable], epoch: epoch, $0)
+            try Store.clearFailures(deployable: deployable, assembly: assembly, resource: resource, $0)
+        }
     }
 
-    func save(_ states: [RuntimeStateRecord]) async throws { try await database.write { try Store.save(states, $0) } }
+    func save(_ states: [RuntimeStateRecord], epoch: Int64?) async throws {
+        try await database.write {
+            try Store.fence(states.map(\.deployable), epoch: epoch, $0)
+            try Store.save(states, $0)
+        }
+    }
 
     func states(deployable: String) async throws -> [RuntimeStateRecord] {
         try await database.read { try Store.states(deployable: deployable, $0) }
     }
+
+    func heartbeat(controller: String, address: String) async throws {
+        try await database.write { try Store.heartbeat(controller: controller, address: address, $0) }
+    }
+
+    func leave(controller: String) async throws { try await database.write { try Store.leave(controller: controller, $0) } }
+
+    func members() async throws -> [ClusterMember] { try await database.read { try Store.members($0) } }
+
+    func claim(deployable: String, by holder: String, leaseSeconds: Double) async throws -> Int64 {
+        try await database.write { try Store.claim(deployable: deployable, by: holder, leaseSeconds: leaseSeconds, $0) }
+    }
+
+    func renew(deployable: String, by holder: String, epoch: Int64, leaseSeconds: Double) async throws {
+        try await database.write {
+            try Store.renew(deployable: deployable, by: holder, epoch: epoch, leaseSeconds: leaseSeconds, $0)
+        }
+    }
+
+    func release(deployable: String, by holder: String, epoch: Int64) async throws {
+        try await database.write { try Store.release(deployable: deployable, by: holder, epoch: epoch, $0) }
+    }
+
+    func leases() async throws -> [DeployableLease] { try await database.read { try Store.leases($0) } }
 
     func close() async {}
 }
