@@ -1,0 +1,142 @@
+import Logging
+import PCloudModel
+import PCloudStore
+import ServiceLifecycle
+
+/// Keeps this controller in the cluster: heartbeats, claims the lease of every deployable it is
+/// asked to own when it is free or expired, renews each by its `LeaseKeeper`, tells its listener
+/// when it must stop acting (the local deadline passed) or has lost a lease (a refused renewal), and
+/// at graceful shutdown (SIGTERM) releases every lease at once so others take over without waiting
+/// for expiry. Not yet wired into cped: nothing here starts or stops engines.
+public actor ClusterService: Service {
+    /// What happened to a lease of this controller, in the order it happened.
+    public enum Ownership: Sendable, Equatable {
+        /// Claimed: act on the deployable, fencing writes with `epoch`.
+        case acquired(deployable: String, epoch: Int64)
+        /// No renewal succeeded before the local deadline: stop acting (the lease may come back).
+        case stopActing(deployable: String)
+        /// A renewal succeeded after `stopActing`: nobody claimed it meanwhile; act again.
+        case resumed(deployable: String, epoch: Int64)
+        /// Another controller holds it now (or it was released): stop for good.
+        case lost(deployable: String, epoch: Int64)
+        /// Handed over at shutdown.
+        case released(deployable: String, epoch: Int64)
+    }
+
+    let store: Store
+    public nonisolated let controller: String
+    let address: String
+    let settings: LeaseKeeper.Settings
+    let wanted: @Sendable () async -> [String]
+    let logger: Logger
+    private let continuation: AsyncStream<Ownership>.Continuation
+    /// Every ownership change, for the engines (and tests).
+    public nonisolated let changes: AsyncStream<Ownership>
+
+    private var held: [String: (epoch: Int64, keeper: LeaseKeeper, acting: Bool)] = [:]
+
+    /// `wanted` says which deployables this controller should own now (asked every renewal interval).
+    public init(
+        store: Store, controller: String, address: String, settings: LeaseKeeper.Settings,
+        logger: Logger = Logger(label: "pcloud.cluster"), wanted: @escaping @Sendable () async -> [String]
+    ) {
+        self.store = store
+        self.controller = controller
+        self.address = address
+        self.settings = settings
+        self.wanted = wanted
+        self.logger = logger
+        (changes, continuation) = AsyncStream.makeStream()
+    }
+
+    /// The epoch this controller may act under for `deployable`, or nil when it must not act.
+    public func epoch(of deployable: String) -> Int64? {
+        held[deployable].flatMap { $0.acting ? $0.epoch : nil }
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.keepLeases() }
+        // Outside the cancelled task, so the store commands of the handover are not cancelled too.
+        await Task { await self.handOver() }.value
+        continuation.finish()
+    }
+
+    private func keepLeases() async {
+        while !Task.isCancelled {
+            await tick()
+            try? await Task.sleep(for: settings.renewEvery / 4)
+        }
+    }
+
+    /// One round: heartbeat, renew what is due, stop what passed its deadline, claim what is wanted.
+    /// `now` is the monotonic clock's (tests pass a later one instead of waiting).
+    func tick(now: ContinuousClock.Instant = .now) async {
+        do {
+            try await store.heartbeat(controller: controller, address: address)
+        } catch {
+            logger.warning("cluster heartbeat failed", metadata: ["error": "\(error)"])
+        }
+        for deployable in held.keys.sorted() { await keep(deployable, now: now) }
+        for deployable in await wanted() where held[deployable] == nil { await claim(deployable, now: now) }
+    }
+
+    /// Renews a lease when due, sent at `now`.
+    private func keep(_ deployable: String, now: ContinuousClock.Instant) async {
+        guard let lease = held[deployable] else { return }
+        switch lease.keeper.decide(now: now) {
+        case .keepActing: return
+        case .renewNow: break
+        case .stopActing:
+            if lease.acting {
+                held[deployable]?.acting = false
+                logger.error(
+                    "no lease renewal succeeded in time: not acting on it until one does",
+                    metadata: ["deployable": "\(deployable)", "epoch": "\(lease.epoch)"])
+                continuation.yield(.stopActing(deployable: deployable))
+            }
+        }
+        do {
+            try await store.renew(
+                deployable: deployable, by: controller, epoch: lease.epoch, leaseSeconds: settings.lease.seconds)
+            held[deployable]?.keeper.renewed(sentAt: now)
+            if held[deployable]?.acting == false {
+                held[deployable]?.acting = true
+                continuation.yield(.resumed(deployable: deployable, epoch: lease.epoch))
+            }
+        } catch StoreError.staleEpoch {
+            held[deployable] = nil
+            logger.warning(
+                "lease lost to another controller", metadata: ["deployable": "\(deployable)", "epoch": "\(lease.epoch)"])
+            continuation.yield(.lost(deployable: deployable, epoch: lease.epoch))
+        } catch {
+            logger.warning("lease renewal failed", metadata: ["deployable": "\(deployable)", "error": "\(error)"])
+        }
+    }
+
+    /// Claims a lease, sent at `sent`.
+    private func claim(_ deployable: String, now sent: ContinuousClock.Instant) async {
+        do {
+            let epoch = try await store.claim(deployable: deployable, by: controller, leaseSeconds: settings.lease.seconds)
+            held[deployable] = (epoch, LeaseKeeper(settings: settings, claimSentAt: sent), true)
+            logger.info("lease claimed", metadata: ["deployable": "\(deployable)", "epoch": "\(epoch)"])
+            continuation.yield(.acquired(deployable: deployable, epoch: epoch))
+        } catch StoreError.leaseHeld {
+            return
+        } catch {
+            logger.warning("lease claim failed", metadata: ["deployable": "\(deployable)", "error": "\(error)"])
+        }
+    }
+
+    private func handOver() async {
+        for (deployable, lease) in held.sorted(by: { $0.key < $1.key }) {
+            held[deployable] = nil
+            do {
+                try await store.release(deployable: deployable, by: controller, epoch: lease.epoch)
+                continuation.yield(.released(deployable: deployable, epoch: lease.epoch))
+            } catch {
+                logger.warning("lease release failed", metadata: ["deployable": "\(deployable)", "error": "\(error)"])
+            }
+        }
+        try? await store.leave(controller: controller)
+    }
+}
