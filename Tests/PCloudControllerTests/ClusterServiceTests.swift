@@ -1,5 +1,6 @@
 import PCloudStore
 import PCloudTestSupport
+import Synchronization
 import Testing
 
 @testable import PCloudController
@@ -78,6 +79,25 @@ private func controller(_ id: String, _ store: Store) throws -> ClusterService {
     #expect(await changes.next() == .stopActing(deployable: "dep"))
     #expect(await changes.next() == .resumed(deployable: "dep", epoch: 1), "nobody claimed it: the renewal succeeds")
     #expect(await a.epoch(of: "dep") == 1)
+    await storeA.close()
+    await storeB.close()
+}
+
+@Test func aDeployableNoLongerWantedIsReleasedForOthersAtOnce() async throws {
+    guard let (storeA, storeB) = try await twoStores() else { return }
+    let wanted = Mutex(["dep"])
+    let a = ClusterService(store: storeA, controller: "a", address: "a:8080", settings: try LeaseKeeper.Settings()) {
+        wanted.withLock { $0 }
+    }
+    let b = try controller("b", storeB)
+    var changes = a.changes.makeAsyncIterator()
+    await a.tick()
+    #expect(await changes.next() == .acquired(deployable: "dep", epoch: 1))
+    wanted.withLock { $0 = [] }  // e.g. stopped: its engine is gone
+    await a.tick()
+    #expect(await changes.next() == .released(deployable: "dep", epoch: 1))
+    await b.tick()
+    #expect(await b.epoch(of: "dep") == 2)
     await storeA.close()
     await storeB.close()
 }

@@ -19,7 +19,7 @@ public actor ClusterService: Service {
         case resumed(deployable: String, epoch: Int64)
         /// Another controller holds it now (or it was released): stop for good.
         case lost(deployable: String, epoch: Int64)
-        /// Handed over at shutdown.
+        /// Handed over: no longer wanted, or at shutdown.
         case released(deployable: String, epoch: Int64)
     }
 
@@ -35,7 +35,8 @@ public actor ClusterService: Service {
 
     private var held: [String: (epoch: Int64, keeper: LeaseKeeper, acting: Bool)] = [:]
 
-    /// `wanted` says which deployables this controller should own now (asked every renewal interval).
+    /// `wanted` says which deployables this controller should own now (asked every round). A held
+    /// deployable it no longer names is released at once: by then nothing may act on it here.
     public init(
         store: Store, controller: String, address: String, settings: LeaseKeeper.Settings,
         logger: Logger = Logger(label: "pcloud.cluster"), wanted: @escaping @Sendable () async -> [String]
@@ -76,8 +77,10 @@ public actor ClusterService: Service {
         } catch {
             logger.warning("cluster heartbeat failed", metadata: ["error": "\(error)"])
         }
+        let wanted = Set(await wanted())
+        for deployable in held.keys.sorted() where !wanted.contains(deployable) { await release(deployable) }
         for deployable in held.keys.sorted() { await keep(deployable, now: now) }
-        for deployable in await wanted() where held[deployable] == nil { await claim(deployable, now: now) }
+        for deployable in wanted.sorted() where held[deployable] == nil { await claim(deployable, now: now) }
     }
 
     /// Renews a lease when due, sent at `now`.
@@ -128,15 +131,18 @@ public actor ClusterService: Service {
     }
 
     private func handOver() async {
-        for (deployable, lease) in held.sorted(by: { $0.key < $1.key }) {
-            held[deployable] = nil
-            do {
-                try await store.release(deployable: deployable, by: controller, epoch: lease.epoch)
-                continuation.yield(.released(deployable: deployable, epoch: lease.epoch))
-            } catch {
-                logger.warning("lease release failed", metadata: ["deployable": "\(deployable)", "error": "\(error)"])
-            }
-        }
+        for deployable in held.keys.sorted() { await release(deployable) }
         try? await store.leave(controller: controller)
+    }
+
+    /// Gives one lease up (no longer wanted, or shutdown). A failed release is left to expire.
+    private func release(_ deployable: String) async {
+        guard let lease = held.removeValue(forKey: deployable) else { return }
+        do {
+            try await store.release(deployable: deployable, by: controller, epoch: lease.epoch)
+            continuation.yield(.released(deployable: deployable, epoch: lease.epoch))
+        } catch {
+            logger.warning("lease release failed", metadata: ["deployable": "\(deployable)", "error": "\(error)"])
+        }
     }
 }
