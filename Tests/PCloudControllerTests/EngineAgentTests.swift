@@ -151,8 +151,11 @@ struct EngineAgentTests {
         #expect(try await shop.waitForState("stopped", after: mark, seconds: 120), "\(shop.diagnostics)")
         #expect(!FileManager.default.fileExists(atPath: shop.path("store.state")))
         #expect(!FileManager.default.fileExists(atPath: shop.path("app.state")))
-        let kinds = try await shop.events().filter { ($0["seq"] as? Int ?? 0) > mark }.compactMap { $0["kind"] as? String }
-        #expect(kinds.filter { $0 == "monitor.operations-waiting" }.count == 1, "\(kinds)")
-        #expect(!kinds.contains("assembly.fence"), "\(kinds)")
+        let after = try await shop.events().filter { ($0["seq"] as? Int ?? 0) > mark }
+        let kinds = after.compactMap { $0["kind"] as? String }
+        // On failure, the sentences say why (a guest lost during the outage names its reason).
+        let story = after.map { "\($0["kind"] as? String ?? "?"): \($0["message"] as? String ?? "")" }.joined(separator: "\n")
+        #expect(kinds.filter { $0 == "monitor.operations-waiting" }.count == 1, "\(story)")
+        #expect(!kinds.contains("assembly.fence"), "\(story)")
     }
 }
