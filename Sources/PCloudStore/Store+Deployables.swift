@@ -161,18 +161,8 @@ extension Store {
     }
 
     static func removeAssembly(_ assembly: String, from deployable: String, _ db: Database) throws {
-        guard let current = try Self.deployable(named: deployable, db) else {
-            throw StoreError.notFound(kind: "deployable", name: deployable)
-        }
-        guard current.assembly(named: assembly) != nil else {
-            throw StoreError.notMember(assembly: assembly, deployable: deployable)
-        }
-        let ordering = current.ordering.filter { $0.first.assembly == assembly || $0.then.assembly == assembly }
-        guard ordering.isEmpty else {
-            throw StoreError.invalid(
-                "assembly '\(assembly)' is named in the ordering of deployable '\(deployable)' (\(ordering.map { "\($0.first) before \($0.then)" }.joined(separator: ", ")))"
-            )
-        }
+        let current = try Self.deployable(named: deployable, db)
+        try MembershipRules.checkRemoval(of: assembly, from: current, named: deployable)
         try db.execute(
             sql: "DELETE FROM deployableAssembly WHERE deployable = ? AND assembly = ?", arguments: [deployable, assembly])
         try recordDeployableEvent(

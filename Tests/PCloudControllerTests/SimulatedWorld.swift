@@ -3,6 +3,7 @@ import Logging
 import PCloudModel
 import PCloudSimulation
 import PCloudStore
+import PCloudTestSupport
 import Testing
 
 @testable import PCloudController
@@ -62,19 +63,7 @@ struct SimulatedWorld {
         where matches: @escaping @Sendable (StoredEvent) -> Bool
     ) async throws -> StoredEvent? {
         let events = try await controller.bus.subscribe(after: seq, deployable: deployable)
-        return await withTaskGroup(of: StoredEvent?.self) { group in
-            group.addTask {
-                for await event in events where matches(event) { return event }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        return await firstElement(of: events, within: timeout, where: matches)
     }
 
     /// Awaits the deployable's state event saying `state`.

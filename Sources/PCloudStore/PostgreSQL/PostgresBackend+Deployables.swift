@@ -117,18 +117,8 @@ extension PostgresBackend {
 
     func removeAssembly(_ assembly: String, from deployable: String) async throws {
         try await transaction { connection, logger in
-            guard let current = try await Self.deployable(named: deployable, connection, logger) else {
-                throw StoreError.notFound(kind: "deployable", name: deployable)
-            }
-            guard current.assembly(named: assembly) != nil else {
-                throw StoreError.notMember(assembly: assembly, deployable: deployable)
-            }
-            let ordering = current.ordering.filter { $0.first.assembly == assembly || $0.then.assembly == assembly }
-            guard ordering.isEmpty else {
-                throw StoreError.invalid(
-                    "assembly '\(assembly)' is named in the ordering of deployable '\(deployable)' (\(ordering.map { "\($0.first) before \($0.then)" }.joined(separator: ", ")))"
-                )
-            }
+            let current = try await Self.deployable(named: deployable, connection, logger)
+            try MembershipRules.checkRemoval(of: assembly, from: current, named: deployable)
             try await connection.execute(
                 "DELETE FROM deployableAssembly WHERE deployable = \(deployable) AND assembly = \(assembly)", logger)
             try await Self.recordDeployableEvent(
