@@ -18,11 +18,16 @@ struct AgentLedger {
     /// Allowance over `missed × interval` for delivery jitter before a guest is judged unreachable.
     static let slack: Duration = .milliseconds(100)
 
-    private(set) var records: [GuestName: Record] = [:]
+    var records: [GuestName: Record] = [:]
     /// One entry per heartbeat heard (and per grace period or settings change): the instant the
     /// guest becomes stale unless heard again.
-    private var deadlines = DeadlineHeap()
+    var deadlines = DeadlineHeap()
     let defaults: AgentSettings
+    /// The newest heartbeat from any agent, and since when verdicts are held because every agent
+    /// fell silent at once (see AgentLedger+PathHold.swift).
+    var lastHeardAny: ContinuousClock.Instant?
+    var pathHeldSince: ContinuousClock.Instant?
+    var heldGuests: Set<GuestName> = []
 
     init(defaults: AgentSettings) {
         self.defaults = defaults
@@ -56,6 +61,7 @@ struct AgentLedger {
         record.reported = true
         records[guest] = record
         deadlines.push(guest, at: now + Self.limit(record.settings))
+        pathHeard(from: guest, now: now)
         return changed ? .alive(uptime: .saturating(seconds: beat.uptime), bootID: beat.bootID) : nil
     }
 
@@ -66,6 +72,11 @@ struct AgentLedger {
             guard let record = records[expired.guest], record.reachable,
                 let reason = staleness(record, now: now)
             else { continue }  // heard again since, forgotten, or already reported
+            if let holdEnd = holdsVerdict(of: expired.guest, record, now: now) {
+                heldGuests.insert(expired.guest)
+                deadlines.push(expired.guest, at: holdEnd)
+                continue
+            }
             records[expired.guest]?.reachable = false
             verdicts.append((expired.guest, .unreachable(reason: reason)))
         }
@@ -80,12 +91,16 @@ struct AgentLedger {
     mutating func restartGracePeriods(now: ContinuousClock.Instant) {
         for (guest, record) in records where record.lastHeard != nil {
             records[guest]?.lastHeard = now + Self.outageGrace
+            lastHeardAny = now + Self.outageGrace
             deadlines.push(guest, at: now + Self.outageGrace + Self.limit(record.settings))
         }
+        pathHeldSince = nil
+        heldGuests = []
     }
 
     func liveness(of guest: GuestName, now: ContinuousClock.Instant) -> Liveness? {
         guard let record = records[guest], record.lastHeard != nil else { return nil }
+        if pathHeld(now: now) { return lastVerdict(of: guest) }
         if let reason = staleness(record, now: now) { return .unreachable(reason: reason) }
         return .alive(uptime: .saturating(seconds: record.uptime), bootID: record.bootID)
     }
@@ -102,7 +117,7 @@ struct AgentLedger {
         settings.heartbeat * settings.missedHeartbeats + slack
     }
 
-    private func staleness(_ record: Record, now: ContinuousClock.Instant) -> String? {
+    func staleness(_ record: Record, now: ContinuousClock.Instant) -> String? {
         guard let last = record.lastHeard else { return nil }
         let limit = Self.limit(record.settings)
         let silent = now - last

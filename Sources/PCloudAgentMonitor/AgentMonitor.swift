@@ -13,9 +13,6 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
     private let log: @Sendable (String) -> Void
     /// Heartbeats, status changes and replies, each on its own link; consumed by `run()`.
     private let links: [AMQPReceiver]
-    /// Whether the broker connection was ever up: a stream asked for later (an engine started
-    /// during an outage) then reports the outage rather than taking it for the first connect.
-    private let connectedOnce = ConnectedOnce()
 
     public init(
         endpoint: AMQPEndpoint, defaults: AgentSettings = AgentSettings(),
@@ -42,7 +39,7 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
     /// from the service that owns the monitor (cped runs it in its ServiceGroup); until it runs,
     /// messages wait in the links' buffers.
     public func run() async {
-        let (state, replies, log, client, connectedOnce) = (state, replies, log, client, connectedOnce)
+        let (state, replies, log, client) = (state, replies, log, client)
         await withTaskGroup(of: Void.self) { group in
             for messages in links {
                 group.addTask {
@@ -53,7 +50,6 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
             }
             group.addTask {
                 for await connection in client.connectionStates() {
-                    if case .connected = connection { connectedOnce.mark() }
                     await state.broker(connection)
                 }
             }
@@ -188,29 +184,10 @@ public final class AgentMonitor: Monitor, MonitorConnectionReporting {
         client.connectionStates()
     }
 
-    /// The broker connection for engines: up, and down after it had been up (the first connect
-    /// is not an outage).
+    /// The connection for engines: up, and down after it had been up (the first connect is not
+    /// an outage) while the broker connection is lost or the path through it is suspect.
     public func connectionStates() -> AsyncStream<MonitorConnectionState> {
-        let states = client.connectionStates()
-        let (stream, continuation) = AsyncStream.makeStream(of: MonitorConnectionState.self)
-        let connectedOnce = connectedOnce
-        let task = Task {
-            var connectedBefore = connectedOnce.value
-            for await state in states {
-                switch state {
-                case .connected:
-                    connectedBefore = true
-                    connectedOnce.mark()
-                    continuation.yield(.up)
-                case .disconnected(let reason) where connectedBefore:
-                    continuation.yield(.down(reason: reason))
-                case .disconnected: break
-                }
-            }
-            continuation.finish()
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
+        state.feed.stream()
     }
 
     public func forget(_ guest: GuestName) async {

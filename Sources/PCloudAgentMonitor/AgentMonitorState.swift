@@ -7,6 +7,11 @@ actor AgentMonitorState {
     private var ledger: AgentLedger
     private var brokerUp = false
     let hub = ObservationHub()
+    /// The connection as engines see it: the broker connection, and the path behind it.
+    let feed = ConnectionFeed()
+    private var everConnected = false
+    private var brokerDownReason = ""
+    private var pathSaid = false
     private let log: @Sendable (String) -> Void
     private let clock = ContinuousClock()
 
@@ -31,9 +36,11 @@ actor AgentMonitorState {
     /// Counts broker connections lost, so a request can tell whether the broker dropped it.
     private(set) var epoch = 0
 
-    /// Waits until the broker connection is up; returns the epoch it is up in.
+    /// Waits until the broker connection is up and the path through it not suspect (a request
+    /// sent while every agent is silent would fail for the path's sake, not the guest's); returns
+    /// the epoch it is up in.
     func connectedEpoch() async -> Int {
-        while !brokerUp && !Task.isCancelled {
+        while (!brokerUp || ledger.pathHeld(now: clock.now)) && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(100))
         }
         return epoch
@@ -44,6 +51,7 @@ actor AgentMonitorState {
         if let change = ledger.heard(beat, now: clock.now) {
             publish(.liveness(guest, change))
         }
+        updateConnection()
     }
 
     func statusChanged(_ change: StatusChange) {
@@ -58,6 +66,7 @@ actor AgentMonitorState {
         case .connected:
             if !brokerUp { log("broker connection up: verdicts resume after a grace period") }
             brokerUp = true
+            everConnected = true
             ledger.restartGracePeriods(now: clock.now)
         case .disconnected(let reason):
             if brokerUp {
@@ -65,18 +74,40 @@ actor AgentMonitorState {
                 epoch += 1
             }
             brokerUp = false
+            brokerDownReason = reason
         }
+        updateConnection()
     }
 
     func tick() {
         guard brokerUp else { return }
+        updateConnection()  // a hold that ran out says so before the verdicts it held
         for (guest, verdict) in ledger.judge(now: clock.now) {
             publish(.liveness(guest, verdict))
+        }
+        updateConnection()
+    }
+
+    /// The connection engines see: down while the broker connection is, or while the path is
+    /// suspect (said once in the log per hold); nothing before the first connect.
+    private func updateConnection() {
+        guard everConnected else { return }
+        if !brokerUp {
+            feed.set(.down(reason: brokerDownReason))
+        } else if let reason = ledger.pathHoldReason(now: clock.now) {
+            if !pathSaid { log("verdicts held: \(reason)") }
+            pathSaid = true
+            feed.set(.down(reason: reason))
+        } else {
+            if pathSaid { log("verdicts resume: the path is back or the hold ran out") }
+            pathSaid = false
+            feed.set(.up)
         }
     }
 
     func finish() {
         hub.finish()
+        feed.finish()
     }
 
     private func publish(_ observation: Observation) {

@@ -158,4 +158,39 @@ struct EngineAgentTests {
         #expect(kinds.filter { $0 == "monitor.operations-waiting" }.count == 1, "\(story)")
         #expect(!kinds.contains("assembly.fence"), "\(story)")
     }
+
+    /// A broker that stalls with its connections open (frozen) silences every agent at once: the
+    /// path is at fault, not the guests. Verdicts wait and the event log says so once; when the
+    /// broker thaws, judging resumes and no guest was fenced or restarted.
+    @Test func aFrozenBrokerIsAPathFaultNotEveryGuestLost() async throws {
+        let shop = try AgentShop()
+        defer { shop.stop() }
+        let created = try await APIClient.unix(shop.cped.socketPath).call(.POST, "/v1/deployables", body: shop.yaml)
+        #expect(created.status == 201, "\(created.text)")
+        let started = try shop.pcloudsh(["deployable_start", "shop", "--wait", "--timeout", "90s"])
+        #expect(started.status == 0, "\(started.output)\n\(shop.diagnostics)")
+
+        let mark = try await shop.lastSeq()
+        shop.broker.freeze(true)
+        defer { shop.broker.freeze(false) }
+        let lost = try await shop.waitFor("monitor.connection-lost", after: mark)
+        // Past web's own limit (3 heartbeats of 1 s) too, still frozen: nobody is judged.
+        try await Task.sleep(for: .seconds(2))
+        shop.broker.freeze(false)
+        let restored = try await shop.waitFor("monitor.connection-restored", after: mark)
+        #expect(restored.count == 1, "\(shop.diagnostics)")
+        #expect(try await shop.stateOf("web", "app") == "running")
+        #expect(try await shop.stateOf("db", "store") == "running")
+        // Judging goes on: a failure after the thaw is repaired as usual.
+        let thawed = try await shop.lastSeq()
+        try FileManager.default.removeItem(atPath: shop.path("app.state"))
+        #expect(try await shop.waitFor("resource.restart", after: thawed).first?["resource"] as? String == "app")
+        let after = try await shop.events().filter { ($0["seq"] as? Int ?? 0) > mark }
+        let story = after.map { "\($0["kind"] as? String ?? "?"): \($0["message"] as? String ?? "")" }.joined(separator: "\n")
+        let message = lost.first?["message"] as? String ?? ""
+        #expect(message.contains("no agent heard") && message.contains("path"), "\(story)")
+        let kinds = after.compactMap { $0["kind"] as? String }
+        #expect(!kinds.contains("assembly.fence") && !kinds.contains("assembly.restart"), "\(story)")
+        #expect(kinds.filter { $0 == "resource.restart" }.count == 1, "\(story)")
+    }
 }
