@@ -73,6 +73,12 @@ enum OriginalXMLService {
     private static func parameters(_ node: XMLElementNode, path: String, _ report: OriginalXMLReport) -> [Parameter] {
         var found: [Parameter] = []
         let lists = node.children(named: "parameters") + node.children(named: "paramaters")
+        for misspelt in node.children(named: "paramaters") {
+            report.note(
+                misspelt, "\(path).paramaters",
+                "the original's shell wrote its parameters misspelt, so its engine never passed them; pcloud passes them to the resource"
+            )
+        }
         for parameter in lists.flatMap({ $0.children.filter { ["parameter", "paramater"].contains($0.name) } }) {
             guard let parameterName = parameter.attributes["name"], !parameterName.isEmpty else {
                 report.fail(parameter, "\(path).parameters", "a parameter without a 'name'")

@@ -27,7 +27,9 @@ struct AssemblyCreate: AsyncParsableCommand {
         guard (32...1_048_576).contains(memory) else { throw ShellFailure("--memory must be from 32 to 1048576 MiB") }
         guard (1...256).contains(vcpus) else { throw ShellFailure("--vcpus must be from 1 to 256") }
         try await global.openStore().createAssembly(
-            Assembly(name: name, image: image, memoryMiB: memory, vcpus: vcpus, address: address))
+            // A uuid of its own, as the original's shell gave every assembly it created or cloned
+            // (its engine needs one per guest; the XML export writes it).
+            Assembly(name: name, image: image, memoryMiB: memory, vcpus: vcpus, address: address, uuid: UUID()))
         print("Assembly \(name) created (image \(image)).")
     }
 }
@@ -46,7 +48,7 @@ struct AssemblyClone: AsyncParsableCommand {
         }
         assembly.name = name
         assembly.ssh.hostKey = nil  // a new guest gets its own host key
-        assembly.uuid = nil  // and is not the original's guest of that uuid
+        assembly.uuid = UUID()  // and its own uuid, as the original's clone gave it
         assembly.address = nil
         try await store.createAssembly(assembly)
         print("Assembly \(name) cloned from \(source).")

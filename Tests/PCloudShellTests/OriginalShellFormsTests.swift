@@ -40,6 +40,14 @@ private func recordingBuilder(in shell: ShellHarness) throws -> (environment: [S
     let assemblies = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [[String: Any]]
     #expect(assemblies.map { $0["name"] as! String } == ["assy1", "assy2", "assy3"])
     #expect(assemblies.allSatisfy { $0["image"] as? String == "debian12" })
+    // Each assembly has its own uuid, as the original's shell gave it, and the XML carries it.
+    let xml = try shell.run("deployable_export", "dep1", "--format", "xml")
+    let uuids = xml.stdout.split(separator: "\n").filter { $0.contains("<assembly ") }.compactMap { line in
+        line.split(separator: "\"").dropFirst(3).first.map(String.init)
+    }
+    #expect(
+        uuids.count == 3 && Set(uuids).count == 3 && uuids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) },
+        "\(xml.stdout)")
     // "# or for an openstack deployment"
     let openstack = try shell.run("deployable_create", "dep2", "openstack", "tester")
     #expect(openstack.status == 0, "\(openstack.stderr)")
