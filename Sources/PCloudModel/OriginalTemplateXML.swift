@@ -15,8 +15,7 @@ public enum OriginalTemplateXML {
         let report = OriginalXMLReport(file: file)
         guard root.name == "resource" else {
             report.fail(root, "", "expected a <resource> template, got <\(root.name)>")
-            try report.errors.throwIfAny()
-            fatalError("unreachable: an error was reported")
+            throw DefinitionErrors(report.errors.errors)
         }
         let resource = OriginalXMLService.read(root, named: name, path: "resource", assembly: "template", report)
         if let resource {
@@ -25,7 +24,7 @@ public enum OriginalTemplateXML {
             }
         }
         try report.errors.throwIfAny()
-        guard let resource else { fatalError("unreachable: no resource without an error") }
+        guard let resource else { throw DefinitionErrors(report.errors.errors) }  // read reported why
         return Imported(resource: resource, warnings: report.warnings.errors)
     }
 
