@@ -1,3 +1,5 @@
+import Foundation
+
 /// One guest: a VM (or an existing host) and the resources that run in it.
 public struct Assembly: Sendable, Equatable, Codable {
     public var name: String
@@ -11,12 +13,14 @@ public struct Assembly: Sendable, Equatable, Codable {
     public var agent: AgentSettings
     public var escalation: EscalationLimit?
     public var resources: [Resource]
+    /// The uuid the original's shell gave the guest (kept from its XML; pcloud does not need one).
+    public var uuid: UUID?
 
     public init(
         name: String, image: String? = nil, memoryMiB: Int = 256, vcpus: Int = 1,
         address: String? = nil, ssh: SSHSettings = SSHSettings(),
         agent: AgentSettings = AgentSettings(), escalation: EscalationLimit? = nil,
-        resources: [Resource] = []
+        resources: [Resource] = [], uuid: UUID? = nil
     ) {
         self.name = name
         self.image = image
@@ -27,6 +31,7 @@ public struct Assembly: Sendable, Equatable, Codable {
         self.agent = agent
         self.escalation = escalation
         self.resources = resources
+        self.uuid = uuid
     }
 
     public func resource(named name: String) -> Resource? {

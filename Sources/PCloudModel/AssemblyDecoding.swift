@@ -10,11 +10,12 @@
 /// agent: {heartbeat: 1s, missed-heartbeats: 3}
 /// escalation: {failures: 3, period: 10m}
 /// resources: [...]
+/// uuid: 9b1d0c4e-8f2a-4c1d-9e3b-7a6f5c4d3e2a   # kept from the original's XML; optional
 /// ```
 struct AssemblyDecoding {
     static let keys = [
         "name", "image", "memory", "vcpus", "address", "ssh", "agent", "escalation", "resources",
-        "description",
+        "description", "uuid",
     ]
     let resources: ResourceDecoding
 
@@ -23,6 +24,13 @@ struct AssemblyDecoding {
         let name = map.required("name")?.name()
         var assembly = Assembly(name: name ?? "")
         assembly.image = map.optional("image")?.name()
+        if let uuidField = map.optional("uuid"), let text = uuidField.string() {
+            if let uuid = OriginalUUID.parse(text) {
+                assembly.uuid = uuid
+            } else {
+                uuidField.error("'\(NameRule.shown(text))' is not a UUID (like 0f8fad5b-d9cb-469f-a165-70867728950e)")
+            }
+        }
         if let memory = map.optional("memory")?.int(in: 32...1_048_576) { assembly.memoryMiB = memory }
         if let vcpus = map.optional("vcpus")?.int(in: 1...256) { assembly.vcpus = vcpus }
         if let address = map.optional("address"), let text = address.string() {

@@ -2,14 +2,21 @@ import Foundation
 
 /// Imports the original Pacemaker Cloud deployable XML (`/var/run/NAME.xml`): deployable, assemblies,
 /// services, parameters (`<parameter><value>`, a `value=` attribute, `<reference>`, and the original
-/// shell's misspelt `<paramaters><paramater value=…>`), escalation (`INFINITY`/-1 = never) and
-/// `service_dependancy` ordering between `rsc_ASSEMBLY_SERVICE` ids.
+/// shell's misspelt `<paramaters><paramater value=…>`), escalation (read by `OriginalEscalationText`)
+/// and `service_dependancy` ordering between `rsc_ASSEMBLY_SERVICE` ids.
+///
+/// Nothing changes meaning in silence: what cannot carry over as written is a warning (and makes
+/// `validate` refuse the file), what is kept in another form is a note, and what cannot be read is
+/// an error; each names its file, line, column and attribute.
 public struct OriginalXMLImport {
     /// Used for every assembly: the original named images after assemblies, pcloud uses a base image.
     public var image: String
     public var infrastructure: InfrastructureSettings
-    /// Things the import could not carry over (e.g. configure_executable), for the operator to read.
-    public private(set) var warnings: [String] = []
+    /// What does not carry over as written (configure_executable, `10m` as a period, an unknown
+    /// monitor value): the file imports, `validate` refuses it.
+    public private(set) var warnings: [DefinitionError] = []
+    /// What is kept in another form without changing what the deployable does (a uuid that is not one).
+    public private(set) var notes: [DefinitionError] = []
 
     public init(image: String = "debian12", infrastructure: InfrastructureSettings = .libvirt(uri: "qemu:///system")) {
         self.image = image
@@ -30,24 +37,29 @@ public struct OriginalXMLImport {
 
     public mutating func importDeployable(data: Data, file: String) throws -> Deployable {
         let root = try XMLElementNode.parse(data, file: file)
-        let diagnostics = Diagnostics()
-        func fail(_ node: XMLElementNode, _ path: String, _ message: String) {
-            diagnostics.report(
-                DefinitionError(
-                    location: SourceLocation(file: file, line: node.line, column: node.column),
-                    path: path, message: message))
+        let report = OriginalXMLReport(file: file)
+        defer {
+            warnings = report.warnings.errors
+            notes = report.notes.errors
         }
         guard root.name == "deployable" else {
-            fail(root, "", "expected a <deployable> document, got <\(root.name)>")
-            try diagnostics.throwIfAny()
+            report.fail(root, "", "expected a <deployable> document, got <\(root.name)>")
+            try report.errors.throwIfAny()
             return Deployable(name: "")
         }
         let name = root.attributes["name"] ?? ""
-        if name.isEmpty { fail(root, "deployable", "missing attribute 'name'") }
+        if name.isEmpty { report.fail(root, "deployable", "missing attribute 'name'") }
         var deployable = Deployable(
-            name: name, uuid: root.attributes["uuid"].flatMap(UUID.init(uuidString:)),
+            name: name, uuid: uuid(root, path: "deployable", of: "the deployable", report),
             infrastructure: infrastructure)
-        if root.attributes["monitor"] == "agent" { deployable.monitor.method = .agent }
+        switch OriginalMonitorAttribute.read(root.attributes["monitor"]) {
+        case .method(let method): deployable.monitor.method = method
+        case .unknown:
+            report.warn(
+                root, "deployable.monitor",
+                "'\(NameRule.shown(root.attributes["monitor"] ?? ""))' is not one of \(OriginalMonitorAttribute.known.joined(separator: ", ")): monitored over ssh (active), as the original's engine always did"
+            )
+        }
         let user = root.attributes["username"] ?? "root"
         // Where each assembly and service of the model was written, for the rules' problems.
         var assemblyPlaces: [(node: XMLElementNode, path: String)] = []
@@ -56,21 +68,23 @@ public struct OriginalXMLImport {
         for (index, node) in (root.child(named: "assemblies")?.children ?? []).enumerated() {
             let path = "assemblies[\(index)]"
             guard let assemblyName = node.attributes["name"], !assemblyName.isEmpty else {
-                fail(node, path, "missing attribute 'name'")
+                report.fail(node, path, "missing attribute 'name'")
                 continue
             }
             if deployable.assembly(named: assemblyName) != nil {
-                fail(node, path, "assembly '\(assemblyName)' is defined twice")
+                report.fail(node, path, "assembly '\(assemblyName)' is defined twice")
                 continue
             }
             var assembly = Assembly(name: assemblyName, image: image, ssh: SSHSettings(user: user))
-            assembly.escalation = escalation(node)
+            assembly.uuid = uuid(node, path: path, of: "assembly '\(assemblyName)'", report)
+            assembly.escalation = Self.escalation(node, path: path, report)
             var places: [(node: XMLElementNode, path: String)] = []
             for (serviceIndex, service) in (node.child(named: "services")?.children ?? []).enumerated() {
                 let servicePath = "\(path).services[\(serviceIndex)]"
-                if let resource = importService(service, path: servicePath, assembly: assemblyName, fail: fail) {
+                if let resource = OriginalXMLService.read(service, path: servicePath, assembly: assemblyName, report) {
                     if assembly.resource(named: resource.name) != nil {
-                        fail(service, servicePath, "service '\(resource.name)' is defined twice in assembly '\(assemblyName)'")
+                        report.fail(
+                            service, servicePath, "service '\(resource.name)' is defined twice in assembly '\(assemblyName)'")
                     } else {
                         assembly.resources.append(resource)
                         places.append((service, servicePath))
@@ -86,7 +100,7 @@ public struct OriginalXMLImport {
             guard let first = resourceID(node.attributes["first"], in: deployable),
                 let then = resourceID(node.attributes["then"], in: deployable)
             else {
-                fail(
+                report.fail(
                     node, path,
                     "first/then must name services as rsc_ASSEMBLY_SERVICE, got first='\(node.attributes["first"] ?? "")' then='\(node.attributes["then"] ?? "")'"
                 )
@@ -94,16 +108,26 @@ public struct OriginalXMLImport {
             }
             deployable.ordering.append(Ordering(first: first, then: then))
         }
-        for resource in deployable.assemblies.flatMap({ a in a.resources.map { (a.name, $0) } }) {
-            for reference in resource.1.references where deployable.assembly(named: reference.assembly) == nil {
-                warnings.append(
-                    "\(resource.0)/\(resource.1.name) refers to assembly '\(reference.assembly)', which is not in the deployable")
+        let assemblyNames = deployable.assemblies.map(\.name)
+        for (index, assembly) in deployable.assemblies.enumerated() {
+            for (resourceIndex, resource) in assembly.resources.enumerated() {
+                for parameter in resource.parameters {
+                    guard case .reference(let reference) = parameter.value, !assemblyNames.contains(reference.assembly),
+                        NameRule.problem(reference.assembly) == nil  // a name that is not one is refused by the rules
+                    else { continue }
+                    let place = resourcePlaces[index][resourceIndex]
+                    report.fail(
+                        place.node, "\(place.path).parameters.\(parameter.name)",
+                        "refers to assembly '\(reference.assembly)', which is not in deployable '\(name)'\(DidYouMean.hint(for: reference.assembly, among: assemblyNames)) (its assemblies: \(assemblyNames.joined(separator: ", ")))"
+                    )
+                }
             }
         }
         if let cycle = OrderingGraph(deployable.ordering).cycle() {
-            fail(root, "constraints", "ordering cycle: \(cycle.map(\.description).joined(separator: " -> "))")
+            report.fail(root, "constraints", "ordering cycle: \(cycle.map(\.description).joined(separator: " -> "))")
         }
-        // The same rules as a YAML definition's, on the model just built.
+        // The same rules as a YAML definition's, on the model just built: what imports exports to
+        // YAML that validates (a reference to an assembly outside the deployable is refused here).
         for problem in DefinitionRules.problems(in: deployable) where !(name.isEmpty && problem.place == .deployable) {
             let (node, path): (XMLElementNode, String)
             switch problem.place {
@@ -112,73 +136,10 @@ public struct OriginalXMLImport {
             case .assembly(let index): (node, path) = assemblyPlaces[index]
             case .resource(let index, let resource): (node, path) = resourcePlaces[index][resource]
             }
-            fail(node, "\(path).\(Self.attribute(problem.field))", problem.message)
+            report.fail(node, "\(path).\(Self.attribute(problem.field))", problem.message)
         }
-        try diagnostics.throwIfAny()
+        try report.errors.throwIfAny()
         return deployable
-    }
-
-    private mutating func importService(
-        _ node: XMLElementNode, path: String, assembly: String,
-        fail: (XMLElementNode, String, String) -> Void
-    ) -> Resource? {
-        guard let name = node.attributes["name"], !name.isEmpty else {
-            fail(node, path, "missing attribute 'name'")
-            return nil
-        }
-        let classText = node.attributes["class"] ?? "lsb"
-        guard let resourceClass = ResourceClass(rawValue: classText) else {
-            fail(
-                node, "\(path).class",
-                "expected one of \(ResourceClass.allCases.map(\.rawValue).joined(separator: ", ")), got '\(classText)'")
-            return nil
-        }
-        let intervalText = node.attributes["monitor_interval"] ?? "60s"
-        let interval: Duration
-        switch DurationText.read(intervalText) {
-        case .success(let value) where value > .zero:
-            interval = value
-        case .success:
-            fail(node, "\(path).monitor_interval", "must be longer than 0s")
-            return nil
-        case .failure(let problem):
-            fail(node, "\(path).monitor_interval", DurationText.message(problem, text: intervalText))
-            return nil
-        }
-        var resource = Resource(
-            name: name, resourceClass: resourceClass, type: node.attributes["type"] ?? "http",
-            provider: resourceClass == .ocf ? (node.attributes["provider"] ?? ResourceInvocation.defaultOCFProvider) : nil,
-            monitor: OperationTiming(interval: interval, timeout: max(interval / 2, .seconds(5))))
-        resource.escalation = escalation(node)
-        let parameterLists = node.children(named: "parameters") + node.children(named: "paramaters")
-        for parameter in parameterLists.flatMap({ $0.children.filter { ["parameter", "paramater"].contains($0.name) } }) {
-            guard let parameterName = parameter.attributes["name"], !parameterName.isEmpty else {
-                fail(parameter, "\(path).parameters", "a parameter without a 'name'")
-                continue
-            }
-            if let reference = parameter.child(named: "reference") {
-                guard let target = reference.attributes["assembly"],
-                    let runtime = RuntimeParameter(rawValue: reference.attributes["parameter"] ?? "")
-                else {
-                    fail(
-                        reference, "\(path).parameters.\(parameterName)",
-                        "a reference needs assembly= and parameter=ipaddress|hostname")
-                    continue
-                }
-                resource.parameters.append(
-                    Parameter(name: parameterName, value: .reference(ParameterReference(assembly: target, parameter: runtime))))
-            } else if let value = parameter.child(named: "value")?.text ?? parameter.attributes["value"] {
-                resource.parameters.append(Parameter(name: parameterName, value: .literal(value)))
-            } else {
-                fail(parameter, "\(path).parameters.\(parameterName)", "a parameter needs a <value> or a <reference>")
-            }
-        }
-        if let configure = node.child(named: "configure_executable") {
-            warnings.append(
-                "\(assembly)/\(name): configure_executable \(configure.attributes["url"] ?? "") is not supported (the original's script_runner agent never shipped); add it as an exec resource ordered first"
-            )
-        }
-        return resource
     }
 
     /// The XML attribute a model field was read from.
@@ -191,12 +152,25 @@ public struct OriginalXMLImport {
         }
     }
 
-    /// `escalation_failures`/`escalation_period`: integers, or INFINITY/-1/absent for "never escalate".
-    private func escalation(_ node: XMLElementNode) -> EscalationLimit? {
-        guard let failures = Int(node.attributes["escalation_failures"] ?? ""),
-            let period = Int(node.attributes["escalation_period"] ?? ""), failures > 0, period > 0
-        else { return nil }
-        return EscalationLimit(failures: failures, period: .seconds(period))
+    /// `escalation_failures`/`escalation_period` of an assembly or a service, by the rule in
+    /// `OriginalEscalationText`.
+    static func escalation(_ node: XMLElementNode, path: String, _ report: OriginalXMLReport) -> EscalationLimit? {
+        let reading = OriginalEscalationText.read(
+            failures: node.attributes["escalation_failures"], period: node.attributes["escalation_period"])
+        for complaint in reading.errors { report.fail(node, "\(path).\(complaint.attribute)", complaint.message) }
+        for complaint in reading.warnings { report.warn(node, "\(path).\(complaint.attribute)", complaint.message) }
+        return reading.limit
+    }
+
+    /// A uuid kept as the same value (32 hex digits or dashed); anything else is noted and dropped.
+    private func uuid(_ node: XMLElementNode, path: String, of what: String, _ report: OriginalXMLReport) -> UUID? {
+        guard let text = node.attributes["uuid"], !text.isEmpty else { return nil }
+        if let uuid = OriginalUUID.parse(text) { return uuid }
+        let why = text == node.attributes["name"] ? " (the original's shell wrote the name there)" : ""
+        report.note(
+            node, "\(path).uuid",
+            "'\(NameRule.shown(text))' is not a uuid\(why): pcloud gives \(what) its own when it is stored")
+        return nil
     }
 
     /// `rsc_ASSEMBLY_SERVICE`, resolved against the names that exist (names may contain underscores).

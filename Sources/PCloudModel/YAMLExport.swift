@@ -38,6 +38,7 @@ public enum YAMLExport {
 
     static func assembly(_ assembly: Assembly, indent: String) -> String {
         var lines = ["name: \(scalar(assembly.name))"]
+        if let uuid = assembly.uuid { lines.append("uuid: \(uuid.uuidString.lowercased())") }
         if let image = assembly.image { lines.append("image: \(scalar(image))") }
         lines.append("memory: \(assembly.memoryMiB)")
         lines.append("vcpus: \(assembly.vcpus)")

@@ -8,18 +8,28 @@ struct AssemblyCreate: AsyncParsableCommand {
         commandName: "assembly_create", abstract: "Define a new assembly (one guest).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The assembly's name.") var name: String
-    @Argument(help: "The base image (jeos) it is built from.") var image: String = "debian12"
+    @Argument(help: "The base image (jeos) it is built from, or the original's DISTRO (F16, rhel61, ...).")
+    var image: String = "debian12"
+    @Argument(help: "The original's ARCH after its DISTRO (x86_64).") var architecture: String?
     @Option(help: "Memory in MiB.") var memory: Int = 256
     @Option(help: "Virtual CPUs.") var vcpus: Int = 1
     @Option(help: "A fixed address (static infrastructure).") var address: String?
 
     func run() async throws {
         try Names.check(name, "assembly name")
+        var image = image
+        if architecture != nil || OriginalForms.distributions.contains(image) {
+            let distribution = image
+            image = try OriginalForms.image(distribution: distribution, architecture: architecture ?? "x86_64")
+            print(OriginalForms.mapped(distribution, architecture ?? "x86_64"))
+        }
         try Names.check(image, "image")
         guard (32...1_048_576).contains(memory) else { throw ShellFailure("--memory must be from 32 to 1048576 MiB") }
         guard (1...256).contains(vcpus) else { throw ShellFailure("--vcpus must be from 1 to 256") }
         try await global.openStore().createAssembly(
-            Assembly(name: name, image: image, memoryMiB: memory, vcpus: vcpus, address: address))
+            // A uuid of its own, as the original's shell gave every assembly it created or cloned
+            // (its engine needs one per guest; the XML export writes it).
+            Assembly(name: name, image: image, memoryMiB: memory, vcpus: vcpus, address: address, uuid: UUID()))
         print("Assembly \(name) created (image \(image)).")
     }
 }
@@ -38,6 +48,7 @@ struct AssemblyClone: AsyncParsableCommand {
         }
         assembly.name = name
         assembly.ssh.hostKey = nil  // a new guest gets its own host key
+        assembly.uuid = UUID()  // and its own uuid, as the original's clone gave it
         assembly.address = nil
         try await store.createAssembly(assembly)
         print("Assembly \(name) cloned from \(source).")

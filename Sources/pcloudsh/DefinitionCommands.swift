@@ -24,6 +24,7 @@ struct DeployableImport: AsyncParsableCommand {
                 var importer = OriginalXMLImport(image: image)
                 deployable = try importer.importDeployable(file: url)
                 for warning in importer.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+                for note in importer.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             } else {
                 let loader = global.definitionsPath == nil ? DefinitionLoader.beside(url) : global.loader
                 deployable = try loader.loadDeployable(file: url)
@@ -93,6 +94,10 @@ struct Validate: AsyncParsableCommand {
         var file: String
         var ok: Bool
         var errors: [String]
+        /// What deployable_import would warn about: the file is not ok.
+        var warnings: [String] = []
+        /// What is kept in another form: shown, the file stays ok.
+        var notes: [String] = []
     }
 
     func run() async throws {
@@ -106,7 +111,10 @@ struct Validate: AsyncParsableCommand {
             try Output.json(results)
         } else {
             for result in results {
-                if result.ok { print("ok      \(result.file)") } else { for error in result.errors { print(error) } }
+                for error in result.errors { print(error) }
+                for warning in result.warnings { print("warning: \(warning)") }
+                for note in result.notes { print("note: \(note)") }
+                if result.ok { print("ok      \(result.file)") }
             }
         }
         let failed = results.filter { !$0.ok }.count
@@ -125,6 +133,9 @@ struct Validate: AsyncParsableCommand {
             case .originalXML:
                 var importer = OriginalXMLImport()
                 _ = try importer.importDeployable(file: file)
+                return Result(
+                    file: file.relativePath, ok: importer.warnings.isEmpty, errors: [],
+                    warnings: importer.warnings.map(\.description), notes: importer.notes.map(\.description))
             case .assembly:
                 _ = try DefinitionLoader(assembliesDirectory: file.deletingLastPathComponent()).loadAssembly(file: file)
             case .template:

@@ -10,12 +10,17 @@ struct DeployableCreate: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The deployable's name.") var name: String
     @Argument(help: "Where its guests run: libvirt, openstack or static.") var infrastructure: String = "libvirt"
-    @Argument(help: "How they are monitored: ssh or agent (the original's pm/am are accepted).") var monitor: String = "ssh"
+    @Argument(
+        help: "How they are monitored: ssh or agent; or, in the original's form, its USER (then am or pm may follow)."
+    ) var monitor: String = "ssh"
+    @Argument(help: "The original's monitor after its USER: am (active: ssh) or pm (passive: the guest agent).")
+    var originalMonitor: String?
     @Option(help: "libvirt connection URI.") var uri: String = "qemu:///system"
     @Option(help: "OpenStack cloud name from clouds.yaml.") var cloud: String?
 
     func run() async throws {
         try Names.check(name, "deployable name")
+        if let refused = OriginalForms.refusedInfrastructure(infrastructure) { throw ShellFailure(refused) }
         let settings: InfrastructureSettings
         switch infrastructure {
         case "libvirt": settings = .libvirt(uri: uri)
@@ -26,11 +31,21 @@ struct DeployableCreate: AsyncParsableCommand {
                 "infrastructure must be one of libvirt, openstack or static, got '\(infrastructure)'\(DidYouMean.hint(for: infrastructure, among: ["libvirt", "openstack", "static"]))"
             )
         }
+        let methods: [String: MonitorSettings.Method] = ["ssh": .ssh, "am": .ssh, "agent": .agent, "pm": .agent]
         let method: MonitorSettings.Method
-        switch monitor {
-        case "ssh", "pm": method = .ssh
-        case "agent", "am": method = .agent
-        default: throw ValidationError("monitor must be ssh or agent, got '\(monitor)'")
+        if let originalMonitor {
+            // The original's NAME INFRA USER am|pm: the USER has no place in pcloud (below).
+            guard let chosen = methods[originalMonitor] else {
+                throw ValidationError("monitor must be am or pm (or ssh or agent), got '\(originalMonitor)'")
+            }
+            method = chosen
+            if monitor != "root" { print(Self.userNote(monitor)) }
+        } else if let chosen = methods[monitor] {
+            method = chosen
+        } else {
+            try Names.check(monitor, "user name")
+            method = .ssh  // the original's default, am
+            if monitor != "root" { print(Self.userNote(monitor)) }
         }
         let created = try await global.openStore().createDeployable(
             Deployable(
@@ -39,6 +54,14 @@ struct DeployableCreate: AsyncParsableCommand {
         print(
             "Deployable \(name) created (\(settings.kind), \(method.rawValue) monitoring, uuid \(created.uuid!.uuidString.lowercased()))."
         )
+    }
+}
+
+extension DeployableCreate {
+    /// The original's USER owned the deployable's OpenStack project; pcloud has no such owner (root,
+    /// the original's default, is also pcloud's ssh user: nothing to say then).
+    static func userNote(_ user: String) -> String {
+        "Note: the original's USER '\(user)' is not kept: pcloud reaches guests as their assembly's ssh user and takes OpenStack credentials from clouds.yaml (--cloud)."
     }
 }
 

@@ -40,10 +40,12 @@ struct JeosCreate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jeos_create", abstract: "Build a base guest image (debootstrap; about 2 minutes, cached).",
         discussion: "Runs scripts/build-image.sh NAME DIR as root; set PCLOUD_BUILD_IMAGE to use another builder.")
-    @Argument(help: "The image to build (debian12).") var name: String = "debian12"
+    @Argument(help: "The image to build (debian12), or the original's DISTRO (F16, rhel61, ...).") var name: String = "debian12"
+    @Argument(help: "The original's ARCH after its DISTRO (x86_64).") var architecture: String?
     @OptionGroup var images: ImageDirectoryOption
 
     func run() throws {
+        let name = try OriginalForms.imageName(name, architecture)
         try Names.check(name, "image name")
         guard let script = Self.builder() else {
             throw ShellFailure("scripts/build-image.sh not found: set PCLOUD_BUILD_IMAGE to its path")
@@ -99,10 +101,12 @@ struct JeosList: ParsableCommand {
 
 struct JeosDelete: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "jeos_delete", abstract: "Delete a base image.")
-    @Argument(help: "The image to delete.") var name: String
+    @Argument(help: "The image to delete, or the original's DISTRO (F16, rhel61, ...).") var name: String
+    @Argument(help: "The original's ARCH after its DISTRO (x86_64).") var architecture: String?
     @OptionGroup var images: ImageDirectoryOption
 
     func run() throws {
+        let name = try OriginalForms.imageName(name, architecture)
         try Names.check(name, "image name")
         var removed = 0
         for suffix in JeosView.suffixes {

@@ -14,7 +14,7 @@ struct PCloudShell: AsyncParsableCommand {
             DeployableAssemblyAdd.self, DeployableAssemblyRemove.self, DeployableAssemblyList.self,
             DeployableImport.self, DeployableExport.self,
             AssemblyCreate.self, AssemblyClone.self, AssemblyDelete.self, AssemblyList.self,
-            AssemblyResourceAdd.self, AssemblyResourceRemove.self, AssemblyResourceList.self,
+            AssemblyResourceAdd.self, AssemblyResourceRemove.self, AssemblyResourceList.self, TemplateImport.self,
             EscalationAssemblySet.self, EscalationResourceSet.self,
             Validate.self,
             DeployableStart.self, DeployableStop.self, DeployableReload.self, DeployableWait.self, ResourceCleanup.self,

@@ -52,7 +52,9 @@ private func importErrors(_ xml: String) -> [String] {
           </assemblies>
         </deployable>
         """)
-    #expect(errors == ["4:17: assemblies[0].services[0].exec: class exec needs 'exec' with at least a 'monitor' command"])
+    #expect(errors == [
+        "4:17: assemblies[0].services[0].class: expected one of lsb (run as systemctl ... TYPE.service, as the original did), ocf or systemd, got 'exec'"
+    ])
 }
 
 @Test func theXMLImportRefusesAnOverflowingMonitorIntervalAndEscalationPeriod() {

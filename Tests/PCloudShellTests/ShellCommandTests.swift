@@ -21,7 +21,7 @@ import Testing
     let resources = assemblies[0]["resources"] as! [[String: Any]]
     #expect(resources[0]["name"] as? String == "httpdone" && resources[0]["escalation"] as? String == "3 in 1m")
     let xml = try shell.run("deployable_export", "dep1", "--format", "xml")
-    #expect(xml.stdout.contains(#"<service name="httpdone" class="systemd" type="httpd" monitor_interval="10s" escalation_failures="3" escalation_period="60"/>"#))
+    #expect(xml.stdout.contains(#"<service name="httpdone" class="lsb" type="httpd" monitor_interval="10" escalation_failures="3" escalation_period="60"/>"#))
 }
 
 @Test func exitCodesSayOkFailureOrUsage() throws {
