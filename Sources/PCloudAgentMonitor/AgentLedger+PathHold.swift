@@ -1,8 +1,8 @@
 import PCloudModel
 
 /// Unknown is not down: when a guest's heartbeats stop and no agent at all has been heard for
-/// longer than another agent's heartbeat interval, although that one should have been, the path between the agents and the
-/// controller is late (a broker shutting down or stalled with its connection still open, a
+/// longer than another agent's heartbeat interval, although that one should have been, the path
+/// between the agents and the controller is late (a broker shutting down or stalled with its connection still open, a
 /// controller starved of CPU), not every guest at once. Verdicts then wait, bounded by
 /// `pathHold`: a heartbeat from any agent proves the path again and every held guest gets a fresh
 /// window; when the hold runs out the silence is taken as real (a host with all its guests gone).
@@ -29,9 +29,7 @@ extension AgentLedger {
     mutating func holdsVerdict(
         of guest: GuestName, _ record: Record, now: ContinuousClock.Instant
     ) -> ContinuousClock.Instant? {
-        if let since = pathHeldSince {
-            return now < since + Self.pathHold ? since + Self.pathHold : nil
-        }
+        if let since = pathHeldSince { return pathHeld(now: now) ? since + Self.pathHold : nil }
         guard pathSilent(around: guest, record, now: now) else { return nil }
         pathHeldSince = now
         return now + Self.pathHold

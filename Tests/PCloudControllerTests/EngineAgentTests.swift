@@ -129,12 +129,8 @@ struct EngineAgentTests {
     /// it) and says so in an event, instead of seeming stuck; once the broker is back the agents
     /// stop the resources and the deployable is stopped.
     @Test func aStopDuringABrokerOutageSaysItWaitsAndFinishesWhenTheBrokerIsBack() async throws {
-        let shop = try AgentShop()
+        let shop = try await startedShop()
         defer { shop.stop() }
-        let created = try await APIClient.unix(shop.cped.socketPath).call(.POST, "/v1/deployables", body: shop.yaml)
-        #expect(created.status == 201, "\(created.text)")
-        let started = try shop.pcloudsh(["deployable_start", "shop", "--wait", "--timeout", "90s"])
-        #expect(started.status == 0, "\(started.output)\n\(shop.diagnostics)")
 
         let mark = try await shop.lastSeq()
         shop.broker.stopServer()
@@ -154,7 +150,7 @@ struct EngineAgentTests {
         let after = try await shop.events().filter { ($0["seq"] as? Int ?? 0) > mark }
         let kinds = after.compactMap { $0["kind"] as? String }
         // On failure, the sentences say why (a guest lost during the outage names its reason).
-        let story = after.map { "\($0["kind"] as? String ?? "?"): \($0["message"] as? String ?? "")" }.joined(separator: "\n")
+        let story = story(after)
         #expect(kinds.filter { $0 == "monitor.operations-waiting" }.count == 1, "\(story)")
         #expect(!kinds.contains("assembly.fence"), "\(story)")
     }
@@ -163,12 +159,8 @@ struct EngineAgentTests {
     /// path is at fault, not the guests. Verdicts wait and the event log says so once; when the
     /// broker thaws, judging resumes and no guest was fenced or restarted.
     @Test func aFrozenBrokerIsAPathFaultNotEveryGuestLost() async throws {
-        let shop = try AgentShop()
+        let shop = try await startedShop()
         defer { shop.stop() }
-        let created = try await APIClient.unix(shop.cped.socketPath).call(.POST, "/v1/deployables", body: shop.yaml)
-        #expect(created.status == 201, "\(created.text)")
-        let started = try shop.pcloudsh(["deployable_start", "shop", "--wait", "--timeout", "90s"])
-        #expect(started.status == 0, "\(started.output)\n\(shop.diagnostics)")
 
         let mark = try await shop.lastSeq()
         shop.broker.freeze(true)
@@ -186,11 +178,26 @@ struct EngineAgentTests {
         try FileManager.default.removeItem(atPath: shop.path("app.state"))
         #expect(try await shop.waitFor("resource.restart", after: thawed).first?["resource"] as? String == "app")
         let after = try await shop.events().filter { ($0["seq"] as? Int ?? 0) > mark }
-        let story = after.map { "\($0["kind"] as? String ?? "?"): \($0["message"] as? String ?? "")" }.joined(separator: "\n")
+        let story = story(after)
         let message = lost.first?["message"] as? String ?? ""
         #expect(message.contains("no agent heard") && message.contains("path"), "\(story)")
         let kinds = after.compactMap { $0["kind"] as? String }
         #expect(!kinds.contains("assembly.fence") && !kinds.contains("assembly.restart"), "\(story)")
         #expect(kinds.filter { $0 == "resource.restart" }.count == 1, "\(story)")
+    }
+
+    /// The shop defined through the API and started with `deployable_start --wait`.
+    func startedShop() async throws -> AgentShop {
+        let shop = try AgentShop()
+        let created = try await APIClient.unix(shop.cped.socketPath).call(.POST, "/v1/deployables", body: shop.yaml)
+        #expect(created.status == 201, "\(created.text)")
+        let started = try shop.pcloudsh(["deployable_start", "shop", "--wait", "--timeout", "90s"])
+        #expect(started.status == 0, "\(started.output)\n\(shop.diagnostics)")
+        return shop
+    }
+
+    /// The event sentences after `mark`, one per line, for a failure message.
+    func story(_ events: [[String: Any]]) -> String {
+        events.map { "\($0["kind"] as? String ?? "?"): \($0["message"] as? String ?? "")" }.joined(separator: "\n")
     }
 }
