@@ -23,4 +23,15 @@ swift build --build-tests
 say "testing"
 # Serially: many integration tests wait on real daemons, and in parallel they would starve the
 # in-process async tests of the (2-thread) cooperative pool.
-swift test --skip-build --no-parallel "$@"
+# Bounded, so a hung test is named in the report instead of the whole job running out of time.
+log=$(mktemp /tmp/pcloud-test-log.XXXXXX)
+set +e
+timeout --kill-after=60s "${PCLOUD_TEST_TIME_LIMIT:-55m}" swift test --skip-build --no-parallel "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+  say "the test run was stopped at its time limit (${PCLOUD_TEST_TIME_LIMIT:-55m}); still running then:"
+  python3 scripts/unfinished-tests.py < "$log"
+fi
+rm -f "$log"
+exit "$status"

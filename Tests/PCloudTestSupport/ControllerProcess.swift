@@ -50,7 +50,9 @@ public final class ControllerProcess: @unchecked Sendable {
             } else {
                 try ManagedProcess("cped", executable: BuiltProducts.path("cped"), arguments: arguments, environment: environment)
             }
-        guard waitUntil(timeout: 30, { FileManager.default.fileExists(atPath: socketPath) || !process.isRunning }),
+        // Serving, not merely there: a killed cped leaves its socket file behind until the new one
+        // replaces it.
+        guard waitUntil(timeout: 30, { unixSocketAccepts(socketPath) || !process.isRunning }),
             process.isRunning
         else {
             throw ControllerError("cped did not start: \(process.logText())")
