@@ -105,8 +105,9 @@ struct CPED: AsyncParsableCommand {
             logger: logger)
         let engines = Engines(controller: controller, drivers: drivers)
         // The drivers' long-running work first: the group stops services in reverse order, so
-        // it ends after the engines and the API.
-        var services: [any Service] = drivers.agent.map { [AgentMonitorService(monitor: $0)] } ?? []
+        // it ends after the engines and the API (and the drivers' threads after the agent monitor).
+        var services: [any Service] = [DriverService(drivers: drivers, logger: logger)]
+        services += drivers.agent.map { [AgentMonitorService(monitor: $0)] } ?? []
         services += APIServer.applications(
             controller: controller, engines: engines, metrics: registry, logger: logger,
             ready: { SystemdNotifier.notify("READY=1") })
