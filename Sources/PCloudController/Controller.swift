@@ -79,8 +79,8 @@ public final class Controller: Sendable {
 
     /// Records events (store, live streams, metrics).
     @discardableResult
-    public func publish(_ events: [StoredEvent]) async throws -> [StoredEvent] {
-        try await bus.publish(events)
+    public func publish(_ events: [StoredEvent], epoch: Int64? = nil) async throws -> [StoredEvent] {
+        try await bus.publish(events, epoch: epoch)
     }
 
     /// Every event the bus delivers, once: this process's own and those other processes stored.

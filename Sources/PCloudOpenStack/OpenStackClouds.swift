@@ -30,4 +30,12 @@ public final class OpenStackClouds: Sendable {
         }
         return OpenStackInfrastructure(nova: shared.nova, settings: settings, deployable: deployable, watch: shared.watch)
     }
+
+    /// Stops every cloud's server watch (cped shutting down); returns how many there were.
+    @discardableResult
+    public func finish() -> Int {
+        let watches = clouds.withLock { clouds in clouds.values.map(\.watch) }
+        for watch in watches { watch.finish() }
+        return watches.count
+    }
 }

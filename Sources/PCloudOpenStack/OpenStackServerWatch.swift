@@ -57,6 +57,13 @@ public final class OpenStackServerWatch: Sendable {
     /// How many subscribers the watch has now (for tests and metrics).
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
+    /// Ends every subscriber's stream and the listing (cped shutting down); a later subscriber
+    /// starts it again.
+    public func finish() {
+        let continuations = state.withLock { state in state.subscribers.values.map(\.continuation) }
+        for continuation in continuations { continuation.finish() }  // each leaves; the last cancels the listing
+    }
+
     private func leave(_ id: Int) {
         let poller: Task<Void, Never>? = state.withLock { state in
             state.subscribers[id] = nil

@@ -31,8 +31,9 @@ final class LoopState {
             if let due = nextSweep, ContinuousClock.now >= due { sweep() }
         }
         for session in sessions.values { session.close() }
+        let closed = sessions.count
         sessions = [:]
-        loop.finished()
+        loop.finished(closing: closed)
     }
 
     private func handle(_ command: LoopCommand) {

@@ -14,6 +14,8 @@ public final class SSHEventLoop: Sendable {
     private let inbox = Mutex<(commands: [LoopCommand], stopped: Bool)>(([], false))
     private let thread = Mutex<(id: Int32?, running: Bool)>((nil, true))
     private let sessionIDs = Atomic<Int>(0)
+    /// Set once the thread has closed its sessions; who waits for that, and how many it closed.
+    private let ending = Mutex<(closed: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
 
     /// Starts the loop's thread (named `pcloud-ssh-loop`).
     public init() {
@@ -47,6 +49,20 @@ public final class SSHEventLoop: Sendable {
         submit(.shutdown)
     }
 
+    /// Stops the loop and returns once its thread has closed every session (how many it closed)
+    /// and is ending; at once when it had already stopped.
+    @discardableResult
+    public func shutdownAndWait() async -> Int {
+        await withCheckedContinuation { continuation in
+            let closed = ending.withLock { state in
+                if state.closed == nil { state.waiters.append(continuation) }
+                return state.closed
+            }
+            if let closed { return continuation.resume(returning: closed) }
+            submit(.shutdown)
+        }
+    }
+
     func nextSessionID() -> Int { sessionIDs.add(1, ordering: .relaxed).newValue }
 
     /// Hands `command` to the loop thread; after shutdown it is answered at once with `.closed`.
@@ -69,8 +85,9 @@ public final class SSHEventLoop: Sendable {
         }
     }
 
-    /// The loop thread is ending: later commands are rejected, pending ones answered now.
-    func finished() {
+    /// The loop thread is ending, having closed `sessions`: later commands are rejected, pending
+    /// ones answered now, and whoever waits for the end is told.
+    func finished(closing sessions: Int) {
         let pending = inbox.withLock { inbox in
             inbox.stopped = true
             defer { inbox.commands = [] }
@@ -79,6 +96,12 @@ public final class SSHEventLoop: Sendable {
         for command in pending { command.reject() }
         close(epollFD)
         close(wakeFD)
+        let waiters = ending.withLock { state in
+            state.closed = sessions
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: sessions) }
     }
 }
 

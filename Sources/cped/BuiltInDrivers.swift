@@ -13,6 +13,8 @@ import Synchronization
 /// The drivers this cped was built with, chosen by each deployable's infrastructure and monitor
 /// method. One ssh monitor serves every deployable (one event-loop thread for all sessions).
 struct BuiltInDrivers: DriverFactory {
+    /// cped's own ssh loop thread, stopped by `DriverService` when cped stops.
+    let sshLoop = SSHEventLoop()
     let ssh: SSHMonitor
     /// One connection to the broker for every deployable using guest agents; made when first needed.
     let agent: AgentMonitor?
@@ -24,7 +26,7 @@ struct BuiltInDrivers: DriverFactory {
     let openstack = OpenStackClouds()
 
     init(sshKeyPath: String, broker: ControllerConfiguration.Broker?, brokerUsers: URL, logger: Logger) {
-        ssh = SSHMonitor(identity: SSHIdentity(privateKeyPath: sshKeyPath))
+        ssh = SSHMonitor(identity: SSHIdentity(privateKeyPath: sshKeyPath), loop: sshLoop)
         guestUsers = broker.map { GuestBrokerUsers(broker: $0, directory: brokerUsers) }
         agent = broker.map { broker in
             AgentMonitor(
@@ -34,6 +36,16 @@ struct BuiltInDrivers: DriverFactory {
                     tls: broker.caFile.map { AMQPTLS(caFile: $0) }),
                 log: { message in logger.info("\(message)", metadata: ["monitor": "agent"]) })
         }
+    }
+
+    /// Closes what the drivers hold once nothing uses them (cped stopping): every ssh session and
+    /// the loop thread, each libvirt connection, each OpenStack server watch. Says what it closed.
+    func shutdown() async -> String {
+        let sessions = await sshLoop.shutdownAndWait()
+        let connections = await libvirt.closeAll()
+        let watches = openstack.finish()
+        return "\(sessions) ssh session(s) and the ssh loop, \(connections) libvirt connection(s), "
+            + "\(watches) OpenStack server watch(es)"
     }
 
     func infrastructure(for deployable: Deployable) throws -> any Infrastructure {
@@ -109,5 +121,12 @@ final class LibvirtConnections: Sendable {
             drivers[uri] = driver
             return driver
         }
+    }
+
+    /// Closes every connection (a later use would open it again); returns how many there were.
+    func closeAll() async -> Int {
+        let all = drivers.withLock { Array($0.values) }
+        for driver in all { await driver.connection.close() }
+        return all.count
     }
 }

@@ -19,6 +19,8 @@ struct CPED: AsyncParsableCommand {
         String?
     @Option(help: "File holding only the PostgreSQL store's password (else passfile= in the URL or PGPASSFILE).")
     var storePasswordFile: String?
+    @Option(help: "This controller's name among several on one PostgreSQL store (default HOSTNAME:PID).")
+    var controllerName: String?
     @Option(help: "Directory holding Assemblies/ (overrides the settings file).") var definitions: String?
     @Option(help: "Also listen on TCP HOST:PORT; needs --token-file.") var tcp: String?
     @Option(help: "File holding the bearer token TCP clients must send.") var tokenFile: String?
@@ -103,13 +105,19 @@ struct CPED: AsyncParsableCommand {
             sshKeyPath: settings.sshKeyPath, broker: settings.broker,
             brokerUsers: settings.stateDirectory.appendingPathComponent("broker-users"),
             logger: logger)
-        let engines = Engines(controller: controller, drivers: drivers)
+        let box = EnginesBox()
+        let cluster = try Self.cluster(
+            for: storeLocation, store: database, name: controllerName, settings: settings, engines: box, logger: logger)
+        let engines = Engines(controller: controller, drivers: drivers, cluster: cluster)
+        box.set(engines)
         // The drivers' long-running work first: the group stops services in reverse order, so
-        // it ends after the engines and the API.
-        var services: [any Service] = drivers.agent.map { [AgentMonitorService(monitor: $0)] } ?? []
+        // it ends after the engines and the API (and the drivers' threads after the agent monitor).
+        var services: [any Service] = [DriverService(drivers: drivers, logger: logger)]
+        services += drivers.agent.map { [AgentMonitorService(monitor: $0)] } ?? []
         services += APIServer.applications(
             controller: controller, engines: engines, metrics: registry, logger: logger,
             ready: { SystemdNotifier.notify("READY=1") })
+        if let cluster { services.append(cluster) }  // stops after the engines: then hands the leases over
         services.append(EngineService(engines: engines))
         services.append(HookService(controller: controller))
         if let watchdog = WatchdogService(interval: SystemdNotifier.watchdogInterval) { services.append(watchdog) }

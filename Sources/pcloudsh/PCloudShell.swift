@@ -18,7 +18,7 @@ struct PCloudShell: AsyncParsableCommand {
             EscalationAssemblySet.self, EscalationResourceSet.self,
             Validate.self,
             DeployableStart.self, DeployableStop.self, DeployableReload.self, DeployableWait.self, ResourceCleanup.self,
-            DeployableStatusCommand.self, Events.self,
+            DeployableStatusCommand.self, Events.self, ClusterStatus.self,
             JeosCreate.self, JeosList.self, JeosDelete.self,
         ])
 }

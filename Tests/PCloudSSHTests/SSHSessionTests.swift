@@ -186,6 +186,25 @@ struct SSHSessionTests {
         await #expect(throws: SSHError.closed) { try await ssh.exec("true", timeout: .seconds(30)) }
     }
 
+    /// cped stops its loop at shutdown: the sessions are closed (sshd sees the client leave) and
+    /// the thread is gone once the call returns.
+    @Test func shutdownAndWaitClosesTheSessionsAndEndsTheThread() async throws {
+        let sshd = try SSHDaemon(logLevel: "DEBUG1")
+        try sshd.start()
+        defer { withExtendedLifetime(sshd) {} }
+        let loop = SSHEventLoop()
+        let ssh = SSHSession(
+            host: sshd.host, port: sshd.port, user: NSUserName(), identity: SSHIdentity(privateKeyPath: sshd.clientKeyPath),
+            loop: loop)
+        _ = try await ssh.exec("true")
+        let thread = try #require(loop.threadID)
+        #expect(await loop.shutdownAndWait() == 1)
+        #expect(waitUntil(timeout: 5) { !FileManager.default.fileExists(atPath: "/proc/self/task/\(thread)") })
+        let left = waitUntil(timeout: 10) { sshd.log.contains("Received disconnect") || sshd.log.contains("Disconnected from") }
+        #expect(left, "\(sshd.log.suffix(1500))")
+        #expect(await loop.shutdownAndWait() == 1, "a second call returns at once")
+    }
+
     @Test func cancellingTheCallerEndsTheCommandAndKeepsTheSession() async throws {
         let sshd = try daemon()
         defer { withExtendedLifetime(sshd) {} }

@@ -52,10 +52,13 @@ public final class ManagedProcess: @unchecked Sendable {
     deinit { stop(grace: 2) }
 }
 
-/// Runs a command to completion and returns its exit status and combined output.
+/// Runs a command to completion and returns its exit status and combined output. Bounded: a
+/// command still running after `timeout` seconds is killed (status -1, the output so far and a line
+/// saying so), and output is read only until the command exits (plus 2 s), so a background child
+/// holding the pipe open cannot hang the test run.
 @discardableResult
 public func runCommand(_ executable: String, _ arguments: [String],
-                       environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+                       environment: [String: String]? = nil, timeout: TimeInterval = 600) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -63,10 +66,42 @@ public func runCommand(_ executable: String, _ arguments: [String],
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
+    let exited = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in exited.signal() }
     try withSignalsUnblocked { try process.run() }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let output = PipeCollector(pipe.fileHandleForReading)
+    var timedOut = false
+    if exited.wait(timeout: .now() + timeout) == .timedOut {
+        timedOut = true
+        kill(process.processIdentifier, SIGKILL)
+        exited.wait()
+    }
+    var text = output.text(waiting: 2)
+    if timedOut { text += "\n[runCommand: \(executable) was killed after \(Int(timeout)) s]" }
+    return (timedOut ? -1 : process.terminationStatus, text)
+}
+
+/// Reads a pipe to its end on a thread of its own; `text(waiting:)` gives what arrived by then.
+private final class PipeCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private let ended = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.withLock { data.append(chunk) }
+            }
+            ended.signal()
+        }
+    }
+
+    func text(waiting seconds: TimeInterval) -> String {
+        _ = ended.wait(timeout: .now() + seconds)
+        return lock.withLock { String(decoding: data, as: UTF8.self) }
+    }
 }
 
 /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.

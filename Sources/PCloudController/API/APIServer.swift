@@ -66,6 +66,7 @@ public enum APIServer {
         DeployableRoutes(controller: controller, engines: engines).register(on: router)
         EventRoutes(controller: controller).register(on: router)
         RuntimeRoutes(controller: controller, engines: engines).register(on: router)
+        ClusterRoutes(controller: controller, engines: engines).register(on: router)
         return router
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import PCloudModel
 import PCloudStore
 import ServiceLifecycle
@@ -7,7 +8,8 @@ import ServiceLifecycle
 /// asked to own when it is free or expired, renews each by its `LeaseKeeper`, tells its listener
 /// when it must stop acting (the local deadline passed) or has lost a lease (a refused renewal), and
 /// at graceful shutdown (SIGTERM) releases every lease at once so others take over without waiting
-/// for expiry. Not yet wired into cped: nothing here starts or stops engines.
+/// for expiry. cped runs it when its store is PostgreSQL; `Engines` follows `changes`, starting
+/// and halting engines.
 public actor ClusterService: Service {
     /// What happened to a lease of this controller, in the order it happened.
     public enum Ownership: Sendable, Equatable {
@@ -55,6 +57,27 @@ public actor ClusterService: Service {
         held[deployable].flatMap { $0.acting ? $0.epoch : nil }
     }
 
+    /// The epoch to act on `deployable` under now, claiming its lease when nobody holds it (an
+    /// operator's start or stop through this controller). Throws `StoreError.leaseHeld` naming the
+    /// controller that holds it.
+    public func acquire(_ deployable: String, now: ContinuousClock.Instant = .now) async throws -> Int64 {
+        if let lease = held[deployable] {
+            guard lease.acting else {
+                throw APIError(
+                    .serviceUnavailable,
+                    "controller \(controller) could not renew the lease of deployable \(deployable) in time "
+                        + "(the store is slow or unreachable): nothing is done on it here until a renewal succeeds",
+                    field: "name")
+            }
+            return lease.epoch
+        }
+        let epoch = try await store.claim(deployable: deployable, by: controller, leaseSeconds: settings.lease.seconds)
+        held[deployable] = (epoch, LeaseKeeper(settings: settings, claimSentAt: now), true)
+        logger.info("lease claimed", metadata: ["deployable": "\(deployable)", "epoch": "\(epoch)"])
+        continuation.yield(.acquired(deployable: deployable, epoch: epoch))
+        return epoch
+    }
+
     public func run() async throws {
         await cancelWhenGracefulShutdown { await self.keepLeases() }
         // Outside the cancelled task, so the store commands of the handover are not cancelled too.
@@ -81,6 +104,7 @@ public actor ClusterService: Service {
         for deployable in held.keys.sorted() where !wanted.contains(deployable) { await release(deployable) }
         for deployable in held.keys.sorted() { await keep(deployable, now: now) }
         for deployable in wanted.sorted() where held[deployable] == nil { await claim(deployable, now: now) }
+        Gauge(label: "pcloud_leases_held").record(held.values.filter(\.acting).count)
     }
 
     /// Renews a lease when due, sent at `now`.
@@ -99,8 +123,10 @@ public actor ClusterService: Service {
             }
         }
         do {
+            let sent = ContinuousClock.now
             try await store.renew(
                 deployable: deployable, by: controller, epoch: lease.epoch, leaseSeconds: settings.lease.seconds)
+            Timer(label: "pcloud_lease_renewal_seconds").recordNanoseconds(Int64((ContinuousClock.now - sent) / .nanoseconds(1)))
             held[deployable]?.keeper.renewed(sentAt: now)
             if held[deployable]?.acting == false {
                 held[deployable]?.acting = true
@@ -122,6 +148,8 @@ public actor ClusterService: Service {
             let epoch = try await store.claim(deployable: deployable, by: controller, leaseSeconds: settings.lease.seconds)
             held[deployable] = (epoch, LeaseKeeper(settings: settings, claimSentAt: sent), true)
             logger.info("lease claimed", metadata: ["deployable": "\(deployable)", "epoch": "\(epoch)"])
+            // Claimed by this controller's round, not an operator's request: taken over from another.
+            if epoch > 1 { Counter(label: "pcloud_lease_takeovers_total").increment() }
             continuation.yield(.acquired(deployable: deployable, epoch: epoch))
         } catch StoreError.leaseHeld {
             return

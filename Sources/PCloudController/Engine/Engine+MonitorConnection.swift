@@ -23,7 +23,7 @@ extension Engine {
                 at: clock.now, deployable: name, kind: "monitor.connection-restored",
                 message: "the \(policy.deployable.monitor.method.rawValue) monitor is connected again: guests are judged again")
         }
-        _ = try? await controller.publish([event])
+        _ = try? await publish([event])
     }
 
     /// A resource operation asked for during the outage waits for the connection (the guest is
@@ -38,6 +38,6 @@ extension Engine {
             message:
                 "resource \(action.rawValue) of \(id) waits for the \(method) monitor's connection (\(reason)); resource operations go on when it is back"
         )
-        _ = try? await controller.publish([event])
+        _ = try? await publish([event])
     }
 }

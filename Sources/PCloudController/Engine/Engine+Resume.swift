@@ -53,7 +53,7 @@ extension Engine {
     /// One event of the deployable's own (not of an assembly or resource).
     func say(_ kind: String, _ severity: StoredEvent.Severity, _ message: String) async {
         do {
-            _ = try await controller.publish([
+            _ = try await publish([
                 StoredEvent(at: clock.now, deployable: name, kind: kind, severity: severity, message: message)
             ])
         } catch {

@@ -60,7 +60,7 @@ extension Engine {
     }
 
     func problem(_ assembly: String, _ message: String, severity: StoredEvent.Severity = .warning) async {
-        _ = try? await controller.publish([
+        _ = try? await publish([
             StoredEvent(
                 at: clock.now, deployable: name, assembly: assembly, kind: "assembly.problem", severity: severity,
                 message: message)

@@ -27,12 +27,19 @@ public actor Engine {
     var operationsWaitingSaid = false
     /// The broker account its guests' agents use (asked for at each guest start; nil = none).
     let guestBroker: @Sendable (Deployable) async throws -> GuestAgentFile.Broker?
+    /// The lease this engine acts under when several controllers share the store (nil: one
+    /// controller, nothing to fence). Every write carries it; the store refuses a stale one.
+    let epoch: Int64?
+    /// Another controller took the deployable over (a write was refused as stale): this engine
+    /// carries out nothing more and ends, leaving the guests to the new owner.
+    var fencedOut = false
 
     init(
         deployable: Deployable, runtime: DeployableRuntime, controller: Controller, infrastructure: any Infrastructure,
-        monitor: any Monitor, bootTimeout: Duration = .seconds(300),
+        monitor: any Monitor, bootTimeout: Duration = .seconds(300), epoch: Int64? = nil,
         guestBroker: @escaping @Sendable (Deployable) async throws -> GuestAgentFile.Broker? = { _ in nil }
     ) {
+        self.epoch = epoch
         name = deployable.name
         policy = Policy(deployable, bootTimeout: bootTimeout)
         self.runtime = runtime
@@ -86,7 +93,7 @@ public actor Engine {
         }
         if resuming { await reissuePending() }
         for await input in inputs {
-            if Task.isCancelled { break }
+            if Task.isCancelled || fencedOut { break }
             switch input {
             case .policy(let input):
                 switch input {
@@ -118,6 +125,7 @@ public actor Engine {
                 }
                 continue
             }
+            if fencedOut { break }
             if runtime.desired == .stopped && !runtime.monitoring && tasks.keys.allSatisfy(\.isResourceMonitor) {
                 break
             }
@@ -141,22 +149,38 @@ public actor Engine {
         }
         EngineMetrics.record(actions, deployable: name)
         if !actions.isEmpty || before != runtime.state { EngineMetrics.states(runtime, deployable: name) }
-        await record(shown, actions)
+        // Nothing is carried out that was not recorded under a current lease.
+        guard await record(shown, actions) else { return }
         for action in actions { await execute(action) }
         scheduleWake()
     }
 
     /// Persists the runtime and publishes the plan's events; a store failure is logged, never fatal.
-    func record(_ input: PolicyInput, _ actions: [PlannedAction]) async {
+    /// False when the lease is stale (another controller owns the deployable now): then nothing was
+    /// written and the engine stops acting.
+    @discardableResult
+    func record(_ input: PolicyInput, _ actions: [PlannedAction]) async -> Bool {
         let events = EngineEvents.events(
             for: input, actions, deployable: name, runtime: runtime, at: clock.now,
             fencingSwitchesOff: infrastructure.fencingSwitchesOff)
         do {
-            try await RuntimePersistence.save(runtime, policy.deployable, store: controller.store, at: clock.now)
-            if !events.isEmpty { try await controller.publish(events) }
+            try await RuntimePersistence.save(runtime, policy.deployable, store: controller.store, at: clock.now, epoch: epoch)
+            if !events.isEmpty { try await publish(events) }
+        } catch StoreError.staleEpoch {
+            fencedOut = true
+            logger.error(
+                "another controller owns deployable \(name) now (lease epoch \(epoch ?? 0) is stale): nothing more is done here")
+            return false
         } catch {
             logger.error("could not record the engine's state: \(error)")
         }
+        return true
+    }
+
+    /// Publishes events under the engine's lease.
+    @discardableResult
+    func publish(_ events: [StoredEvent]) async throws -> [StoredEvent] {
+        try await controller.publish(events, epoch: epoch)
     }
 
     func scheduleWake() {
@@ -176,7 +200,7 @@ public actor Engine {
         let interrupted = tasks.keys.filter(\.isAction).sorted()
         for task in tasks.values { task.cancel() }
         tasks.removeAll()
-        guard !interrupted.isEmpty else { return }
+        guard !interrupted.isEmpty, !fencedOut else { return }  // the new owner checks them again
         let now = clock.now
         let events = interrupted.map {
             StoredEvent(
@@ -188,9 +212,10 @@ public actor Engine {
         // The engine's task is cancelled by now, and the store refuses work from a cancelled task:
         // record from a task of its own, awaited, so the events are not lost with the shutdown.
         let controller = controller
+        let epoch = epoch
         let recorded = await Task { () -> Error? in
             do {
-                _ = try await controller.publish(events)
+                _ = try await controller.publish(events, epoch: epoch)
                 return nil
             } catch { return error }
         }.value
@@ -222,7 +247,7 @@ public actor Engine {
                 return .assemblyFenced(guest.assembly)
             }
         }
-        _ = try? await controller.publish([
+        _ = try? await publish([
             StoredEvent(
                 at: clock.now, deployable: name, kind: "deployable.reloaded",
                 message: "deployable \(name) reloaded: \(deployable.assemblies.count) assemblies"

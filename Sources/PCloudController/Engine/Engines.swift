@@ -15,16 +15,24 @@ public actor Engines {
 
     /// How a resuming engine retries a failed guest listing.
     let listingRetry: ListingRetry
+    /// The leases, when several controllers share the store (nil: this controller owns everything).
+    let cluster: ClusterService?
 
-    public init(controller: Controller, drivers: any DriverFactory, listingRetry: ListingRetry = ListingRetry()) {
+    public init(
+        controller: Controller, drivers: any DriverFactory, listingRetry: ListingRetry = ListingRetry(),
+        cluster: ClusterService? = nil
+    ) {
         self.controller = controller
         self.drivers = drivers
         self.listingRetry = listingRetry
+        self.cluster = cluster
     }
 
     /// Starts (or resumes) a deployable; returns once the engine has the request.
     public func start(_ name: String) async throws {
-        let engine = try await engine(for: name, resuming: false)
+        _ = try await controller.deployable(named: name)
+        let epoch = try await leaseEpoch(for: name)
+        let engine = try await engine(for: name, resuming: false, epoch: epoch)
         engine.send(.start)
     }
 
@@ -36,13 +44,15 @@ public actor Engines {
         // Not running here (e.g. stopped before, or cped restarted while it was stopping): resume it
         // so its guests are found and stopped.
         _ = try await controller.deployable(named: name)
-        let engine = try await engine(for: name, resuming: true)
+        let epoch = try await leaseEpoch(for: name)
+        let engine = try await engine(for: name, resuming: true, epoch: epoch)
         engine.send(.stop)
     }
 
     public func reload(_ name: String) async throws {
         let deployable = try await controller.deployable(named: name)
         guard let engine = running[name]?.engine else {
+            try await refuseIfOwnedElsewhere(name)
             throw APIError(.conflict, "deployable '\(name)' is not started: nothing to reload", field: "name")
         }
         engine.send(reload: deployable)
@@ -54,6 +64,7 @@ public actor Engines {
             throw APIError(.notFound, "deployable '\(name)' has no resource \(resource)", field: "resource")
         }
         guard let engine = running[name]?.engine else {
+            try await refuseIfOwnedElsewhere(name)
             throw APIError(.conflict, "deployable '\(name)' is not started", field: "name")
         }
         engine.send(.cleanup(resource))
@@ -79,7 +90,7 @@ public actor Engines {
         await running[name]?.engine.snapshot()
     }
 
-    func engine(for name: String, resuming: Bool) async throws -> Engine {
+    func engine(for name: String, resuming: Bool, epoch: Int64? = nil) async throws -> Engine {
         if let existing = running[name] { return existing.engine }
         guard !deleting.contains(name) else {
             throw APIError(.conflict, "deployable '\(name)' is being deleted", field: "name")
@@ -104,13 +115,15 @@ public actor Engines {
             saved = stored
             runtime = stored
         }
-        // Checked again after the awaits above, with no await until the engine is in `running`.
+        // Checked again after the awaits above, with no await until the engine is in `running`: a
+        // concurrent call (an operator's start and a lease change) may have made it meanwhile.
+        if let existing = running[name] { return existing.engine }
         guard !deleting.contains(name) else {
             throw APIError(.conflict, "deployable '\(name)' is being deleted", field: "name")
         }
         let engine = Engine(
             deployable: deployable, runtime: runtime, controller: controller, infrastructure: infrastructure, monitor: monitor,
-            guestBroker: { [drivers] in try await drivers.guestBroker(for: $0) })
+            epoch: epoch, guestBroker: { [drivers] in try await drivers.guestBroker(for: $0) })
         let task = Task { [weak self, listingRetry] in
             await engine.run(resuming: saved != nil || resuming, saved: saved, listingRetry: listingRetry)
             await self?.finished(name, engine)
@@ -123,8 +136,10 @@ public actor Engines {
         if running[name]?.engine === engine { running[name] = nil }
     }
 
-    /// At cped start: every deployable that was started when cped last stopped runs again.
+    /// At cped start: every deployable that was started when cped last stopped runs again. (With
+    /// several controllers the leases decide instead: `follow`.)
     public func resumeAll() async {
+        guard cluster == nil else { return }
         let names = (try? await controller.store.deployableSummariesAsync().map(\.name)) ?? []
         for name in names {
             guard let deployable = try? await controller.deployable(named: name),
@@ -153,14 +168,17 @@ public actor Engines {
 }
 
 /// Runs the engines inside cped's ServiceGroup: resumes started deployables, drains on SIGTERM.
+/// With several controllers, engines follow the leases instead of resuming everything.
 public struct EngineService: Service {
     let engines: Engines
 
     public init(engines: Engines) { self.engines = engines }
 
     public func run() async throws {
+        let following = Task { [engines] in if let cluster = engines.cluster { await engines.follow(cluster.changes) } }
         await engines.resumeAll()
         try? await gracefulShutdown()
+        following.cancel()
         await engines.shutdown()
     }
 }

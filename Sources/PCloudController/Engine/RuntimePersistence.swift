@@ -7,7 +7,10 @@ import PCloudStore
 /// views; the deployable's row carries the whole runtime as JSON so a restarted controller resumes
 /// with the same failure history and pending work.
 enum RuntimePersistence {
-    static func save(_ runtime: DeployableRuntime, _ deployable: Deployable, store: Store, at now: Double) async throws {
+    /// `epoch`: the lease the engine acts under, checked in the same transaction (nil: one controller).
+    static func save(
+        _ runtime: DeployableRuntime, _ deployable: Deployable, store: Store, at now: Double, epoch: Int64? = nil
+    ) async throws {
         var records: [RuntimeStateRecord] = []
         let whole = String(decoding: try JSONEncoder().encode(runtime), as: UTF8.self)
         records.append(
@@ -35,7 +38,7 @@ enum RuntimePersistence {
                         updatedAt: now))
             }
         }
-        try await store.saveAsync(records)
+        try await store.save(records, epoch: epoch)
     }
 
     /// The runtime saved for `deployable`, if it was ever started.

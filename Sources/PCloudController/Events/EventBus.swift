@@ -34,10 +34,12 @@ public actor EventBus {
 
     /// Stores `events` and delivers them (and anything stored before them not yet delivered) to every
     /// subscriber, in sequence order.
+    /// `epoch`: the lease the writer acts under (several controllers): the store refuses the
+    /// events (`StoreError.staleEpoch`, nothing written) once another controller holds it.
     @discardableResult
-    public func publish(_ events: [StoredEvent]) async throws -> [StoredEvent] {
+    public func publish(_ events: [StoredEvent], epoch: Int64? = nil) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
-        let stored = try await store.appendAsync(events)
+        let stored = try await store.append(events, epoch: epoch)
         try await catchUp()
         return stored
     }

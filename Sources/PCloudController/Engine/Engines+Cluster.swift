@@ -1,0 +1,96 @@
+import Foundation
+import PCloudModel
+import PCloudStore
+
+/// Several controllers on one store: a deployable's engine runs only on the controller holding
+/// its lease (`ClusterService`), and every write it makes carries the lease's epoch, so a
+/// controller that lost the lease can write and do nothing more. Leases are claimed by whichever
+/// controller asks first: an operator's start or stop through it, or its cluster round finding a
+/// started deployable nobody holds (its owner stopped or died and the lease expired).
+extension Engines {
+    /// The deployables this controller wants to own: every one started (or being stopped) per the
+    /// store, and every one with an engine here.
+    public func wantedDeployables() async -> [String] {
+        var wanted = Set(running.keys)
+        let names = (try? await controller.store.deployableSummariesAsync().map(\.name)) ?? []
+        for name in names where !wanted.contains(name) && !deleting.contains(name) {
+            guard let deployable = try? await controller.deployable(named: name),
+                let saved = try? await RuntimePersistence.load(deployable, store: controller.store),
+                saved.desired == .running || saved.monitoring || saved.state == .stopping
+            else { continue }
+            wanted.insert(name)
+        }
+        return wanted.sorted()
+    }
+
+    /// The lease epoch to act on `name` under (claimed now when free), or nil with one controller.
+    /// Refused with 409 naming the owner when another controller holds it.
+    func leaseEpoch(for name: String) async throws -> Int64? {
+        guard let cluster else { return nil }
+        do {
+            return try await cluster.acquire(name)
+        } catch StoreError.leaseHeld(_, let holder, let epoch) {
+            let address = (try? await controller.store.members().first { $0.controller == holder }?.address) ?? nil
+            throw APIError(
+                .conflict,
+                "deployable '\(name)' is run by controller \(holder) (lease epoch \(epoch))"
+                    + (address.map { ", reachable at \($0)" } ?? "") + ": ask it, or wait until it stops",
+                field: "name")
+        }
+    }
+
+    /// Follows the lease changes: an engine runs while the lease is held and acted on, and is
+    /// halted (guests left running, for the next owner) when it is not.
+    func follow(_ changes: AsyncStream<ClusterService.Ownership>) async {
+        for await change in changes {
+            switch change {
+            case .acquired(let name, let epoch), .resumed(let name, let epoch):
+                await takeOver(name, epoch: epoch)
+            case .stopActing(let name), .lost(let name, _), .released(let name, _):
+                await halt(name)
+            }
+        }
+    }
+
+    private func takeOver(_ name: String, epoch: Int64) async {
+        if let existing = running[name] {
+            guard existing.engine.epoch != epoch else { return }
+            await halt(name)  // an engine under an older lease must not go on
+        }
+        do {
+            let engine = try await engine(for: name, resuming: true, epoch: epoch)
+            _ = try? await engine.publish([
+                StoredEvent(
+                    at: controller.clock.now, deployable: name, kind: "cluster.owner",
+                    message: "controller \(cluster?.controller ?? "") now owns deployable \(name) (lease epoch \(epoch))")
+            ])
+        } catch {
+            _ = try? await controller.publish(
+                [
+                    StoredEvent(
+                        at: controller.clock.now, deployable: name, kind: "deployable.problem", severity: .error,
+                        message: "deployable \(name) could not be taken over: \(error)")
+                ], epoch: epoch)
+        }
+    }
+
+    /// A 409 naming the owner when another controller holds `name`'s lease (a request that needs
+    /// the running engine, sent to a controller that does not run it).
+    func refuseIfOwnedElsewhere(_ name: String) async throws {
+        guard let cluster,
+            let lease = try? await controller.store.leases().first(where: { $0.deployable == name }),
+            let holder = lease.holder, holder != cluster.controller, lease.expiresIn > 0
+        else { return }
+        throw APIError(
+            .conflict, "deployable '\(name)' is run by controller \(holder) (lease epoch \(lease.epoch)): ask it",
+            field: "name")
+    }
+
+    /// Stops the engine acting here, as at controller shutdown: the guests keep running.
+    func halt(_ name: String) async {
+        guard let (_, task) = running[name] else { return }
+        task.cancel()
+        await task.value
+        running[name] = nil
+    }
+}
