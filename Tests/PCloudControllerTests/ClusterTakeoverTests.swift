@@ -46,30 +46,36 @@ struct ClusterTakeoverTests {
 
         func path(_ name: String) -> String { files.appendingPathComponent(name).path }
 
-        var yaml: String {
-            """
-            name: shared
-            infrastructure: {type: static}
-            monitor: {method: ssh, interval: 1s, timeout: 5s}
-            assemblies:
-              - name: box
-                address: 127.0.0.1
-                ssh: {user: root, port: \(guest.port), host-key: "\(guest.hostKey)"}
-                resources:
-                  - name: app
-                    class: exec
-                    exec:
-                      monitor: "test -f \(path("app.state")) || exit 7"
-                      start: "echo start >> \(path("app.log")); touch \(path("app.state"))"
-                      stop: "rm -f \(path("app.state"))"
-                    monitor: {interval: 1s, timeout: 5s}
+        var yaml: String { yaml("shared") }
 
-            """
+        /// A deployable `name` whose resource keeps its files under `name` in the guest.
+        func yaml(_ name: String) -> String {
+            let path = { (file: String) in self.path(name == "shared" ? file : "\(name)-\(file)") }
+            return """
+                name: \(name)
+                infrastructure: {type: static}
+                monitor: {method: ssh, interval: 1s, timeout: 5s}
+                assemblies:
+                  - name: \(name == "shared" ? "box" : "\(name)-box")
+                    address: 127.0.0.1
+                    ssh: {user: root, port: \(guest.port), host-key: "\(guest.hostKey)"}
+                    resources:
+                      - name: app
+                        class: exec
+                        exec:
+                          monitor: "test -f \(path("app.state")) || exit 7"
+                          start: "echo start >> \(path("app.log")); touch \(path("app.state"))"
+                          stop: "rm -f \(path("app.state"))"
+                        monitor: {interval: 1s, timeout: 5s}
+
+                """
         }
 
         /// Starts counted in the guest.
-        var starts: Int {
-            ((try? String(contentsOfFile: path("app.log"), encoding: .utf8)) ?? "").split(separator: "\n").count
+        var starts: Int { starts(of: "app.log") }
+
+        func starts(of log: String) -> Int {
+            ((try? String(contentsOfFile: path(log), encoding: .utf8)) ?? "").split(separator: "\n").count
         }
 
         func pcloudsh(_ arguments: [String], on name: String) throws -> (status: Int32, output: String) {
@@ -127,6 +133,41 @@ struct ClusterTakeoverTests {
         #expect(stopped.status == 0, "\(stopped.output)")
         #expect(
             !FileManager.default.fileExists(atPath: world.path("app.state")), "\(stopped.output)\n\(world["a"].log.suffix(4000))")
+    }
+
+    /// Two deployables started through one controller end up one on each: the busier controller
+    /// hands one over at a quiet moment and the other adopts it (its resource not started again).
+    @Test func deployablesStartedThroughOneControllerAreSpreadOverBoth() async throws {
+        let world = try World()
+        for name in ["one", "two"] {
+            let defined = try await APIClient.unix(world["a"].socketPath).call(.POST, "/v1/deployables", body: world.yaml(name))
+            #expect(defined.status == 201, "\(defined.text)")
+            let started = try world.pcloudsh(["deployable_start", name, "--wait", "--timeout", "60s"], on: "a")
+            #expect(started.status == 0, "\(started.output)")
+        }
+        let spread = waitUntil(timeout: 60) {
+            let output = (try? world.pcloudsh(["cluster_status", "--json"], on: "a").output) ?? ""
+            guard let view = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else { return false }
+            let holders = (view["leases"] as? [[String: Any]] ?? []).compactMap { $0["holder"] as? String }
+            return holders.sorted() == ["a", "b"]
+        }
+        #expect(spread, "\(world["a"].log.suffix(3000))\n\(world["b"].log.suffix(3000))")
+        // The one handed over is watched by its new owner: a failure there is repaired, once.
+        for name in ["one", "two"] {
+            let events = try await APIClient.unix(world["b"].socketPath).call(.GET, "/v1/events?deployable=\(name)&limit=10000")
+            let all = (events.json as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            if all.contains("cluster.handover") {
+                #expect(world.starts(of: "\(name)-app.log") == 1, "the handover started \(name)'s resource again")
+                try FileManager.default.removeItem(atPath: world.path("\(name)-app.state"))
+                #expect(waitUntil(timeout: 60) { world.starts(of: "\(name)-app.log") == 2 }, "\(world["b"].log.suffix(3000))")
+            }
+        }
+        #expect(world.starts(of: "one-app.log") + world.starts(of: "two-app.log") == 3, "one start each, and one repair")
+        for name in ["one", "two"] {
+            for controller in ["a", "b"] {
+                _ = try world.pcloudsh(["deployable_stop", name, "--wait", "--timeout", "60s"], on: controller)
+            }
+        }
     }
 
     @Test func aKilledOwnersDeployableIsTakenOverAdoptedNotStartedAgainAndItsNextFailureRecovered() async throws {

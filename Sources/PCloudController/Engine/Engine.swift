@@ -260,6 +260,11 @@ public actor Engine {
     public nonisolated func send(reload deployable: Deployable) { inbox.yield(.reload(deployable)) }
 
     func snapshot() -> DeployableRuntime { runtime }
+
+    /// A quiet moment to hand the deployable to another controller: running, no action in flight.
+    func isQuiet() -> Bool {
+        (runtime.state == .running || runtime.state == .degraded) && !tasks.keys.contains(where: \.isAction)
+    }
 }
 
 /// What reaches an engine's inbox.

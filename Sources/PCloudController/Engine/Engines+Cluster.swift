@@ -8,19 +8,48 @@ import PCloudStore
 /// controller asks first: an operator's start or stop through it, or its cluster round finding a
 /// started deployable nobody holds (its owner stopped or died and the lease expired).
 extension Engines {
-    /// The deployables this controller wants to own: every one started (or being stopped) per the
-    /// store, and every one with an engine here.
+    /// The deployables this controller wants to own, spread evenly over the live controllers:
+    /// every one with an engine here, plus free started ones (per the store) up to its share
+    /// (started ÷ live controllers, rounded up). Holding more than its share (it was alone, or an
+    /// operator started them here), it hands one over at a quiet moment: the engine is halted
+    /// first, then the lease is released when this list leaves it out, and another controller
+    /// claims it and adopts its guests.
     public func wantedDeployables() async -> [String] {
-        var wanted = Set(running.keys)
+        var started = Set(running.keys)
         let names = (try? await controller.store.deployableSummariesAsync().map(\.name)) ?? []
-        for name in names where !wanted.contains(name) && !deleting.contains(name) {
+        for name in names where !started.contains(name) && !deleting.contains(name) {
             guard let deployable = try? await controller.deployable(named: name),
                 let saved = try? await RuntimePersistence.load(deployable, store: controller.store),
                 saved.desired == .running || saved.monitoring || saved.state == .stopping
             else { continue }
-            wanted.insert(name)
+            started.insert(name)
         }
-        return wanted.sorted()
+        guard let cluster, !started.isEmpty else { return running.keys.sorted() }
+        let lease = cluster.settings.lease.seconds
+        let live = (try? await controller.store.members().filter { $0.heartbeatAge < lease }.count) ?? 1
+        let share = (started.count + max(1, live) - 1) / max(1, live)
+        var mine = Set(running.keys)
+        if mine.count > share, live > 1, let spare = await quietEngine(among: mine) {
+            await halt(spare)
+            mine.remove(spare)
+            _ = try? await controller.publish([
+                StoredEvent(
+                    at: controller.clock.now, deployable: spare, kind: "cluster.handover",
+                    message: "controller \(cluster.controller) hands deployable \(spare) over to spread the work "
+                        + "(\(started.count) started, \(live) controllers)")
+            ])
+        }
+        let held = Set(((try? await controller.store.leases()) ?? []).filter(\.isHeld).map(\.deployable))
+        let free = started.subtracting(mine).subtracting(held).sorted()
+        return (mine.sorted() + free.prefix(max(0, share - mine.count))).sorted()
+    }
+
+    /// The last (by name) engine here at a quiet moment, to hand over.
+    private func quietEngine(among names: Set<String>) async -> String? {
+        for name in names.sorted().reversed() {
+            if let engine = running[name]?.engine, await engine.isQuiet() { return name }
+        }
+        return nil
     }
 
     /// The lease epoch to act on `name` under (claimed now when free), or nil with one controller.
