@@ -5,7 +5,7 @@ import Foundation
 /// of pcloud's figures beside the references measured in the same run.
 struct AllBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "all", abstract: "Run the policy, ssh and AMQP benchmarks; print one table.")
+        commandName: "all", abstract: "Run the policy, ssh, AMQP and failover benchmarks; print one table.")
 
     @Option(help: "Policy sizes as A/R/F (crm_simulate takes ~10 s at 300/3000/150, ~100 s at 1000/10000/500).")
     var policySizes = "300/3000/150"
@@ -15,7 +15,7 @@ struct AllBench: AsyncParsableCommand {
     @Option(
         help: "AMQP simulated agents (the issue's target is 10000; on 2 cores RabbitMQ's AMQP 1.0 plugin holds about 5000).")
     var agents = 5000
-    @Option(help: "Benchmarks to skip, comma separated (policy, ssh, amqp).") var skip = ""
+    @Option(help: "Benchmarks to skip, comma separated (policy, ssh, amqp, failover).") var skip = ""
 
     /// Each benchmark of the table: its name (for --skip) and how to run it with `all`'s options.
     /// A new benchmark adds one entry.
@@ -31,6 +31,7 @@ struct AllBench: AsyncParsableCommand {
                 }
             ),
             ("amqp", { try await AMQPBench.summarise(arguments: ["--agents", "\(agents)"]) }),
+            ("failover", { try await FailoverBench.summarise(arguments: []) }),
         ]
     }
 

@@ -7,5 +7,7 @@ struct PCloudBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pcloud-bench",
         abstract: "Benchmarks for pcloud (release build: swift run -c release pcloud-bench SUBCOMMAND).",
-        subcommands: [PolicyBench.self, PolicyOne.self, SSHBench.self, AMQPBench.self, AMQPAgents.self, AllBench.self])
+        subcommands: [
+            PolicyBench.self, PolicyOne.self, SSHBench.self, AMQPBench.self, AMQPAgents.self, FailoverBench.self, AllBench.self,
+        ])
 }
