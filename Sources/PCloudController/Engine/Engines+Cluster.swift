@@ -117,9 +117,10 @@ extension Engines {
 
     /// Stops the engine acting here, as at controller shutdown: the guests keep running.
     func halt(_ name: String) async {
-        guard let (_, task) = running[name] else { return }
+        guard let (engine, task) = running[name] else { return }
         task.cancel()
         await task.value
-        running[name] = nil
+        // Only this engine: another may have been made for the name while this one stopped.
+        if running[name]?.engine === engine { running[name] = nil }
     }
 }
