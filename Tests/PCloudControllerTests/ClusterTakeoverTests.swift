@@ -190,6 +190,39 @@ struct ClusterTakeoverTests {
         #expect(world.starts == 2)
     }
 
+    /// SIGTERM hands the owner's leases over at once (after its engines stopped), so the other takes
+    /// the deployable over without waiting for the lease to expire; `events --follow` on the other
+    /// controller shows what the first one did as it happens, in order.
+    @Test func aGracefulStopHandsOverAtOnceAndTheOtherControllersFollowerSeesEverything() async throws {
+        let world = try World()
+        try await world.startOnA()
+        // History first, then live: the follower on b shows what a did and goes on.
+        let follower = try ManagedProcess(
+            "follower", executable: BuiltProducts.path("pcloudsh"),
+            arguments: ["events", "--follow", "--deployable", "shared", "--socket", world["b"].socketPath])
+        defer { follower.stop() }
+        #expect(
+            waitUntil(timeout: 15) { follower.logText().contains("deployable shared is running") },
+            "b's follower did not see a's events: \(follower.logText())")
+        let stoppedAt = Date()
+        world["a"].process.signal(SIGTERM)
+        let took = await world.waitForEvent(on: "b", timeout: 60) { kind, message in
+            kind == "cluster.owner" && message.contains("controller b now owns")
+        }
+        #expect(took)
+        let seconds = Date().timeIntervalSince(stoppedAt)
+        // Well inside the lease (10 s): handed over, not expired (the bound is generous for a busy machine).
+        #expect(seconds < 8, "taken over \(seconds) s after SIGTERM: the lease was waited out, not released")
+        #expect(waitUntil(timeout: 30) { !world["a"].process.isRunning })
+        #expect(world["a"].process.process.terminationStatus == 0, "\(world["a"].log.suffix(2000))")
+        #expect(world.starts == 1, "the handover started the resource again")
+        #expect(waitUntil(timeout: 15) { follower.logText().contains("controller b now owns deployable shared") })
+        // Seen in sequence order, each once.
+        let seqs = follower.logText().split(separator: "\n").compactMap { Int($0.prefix { $0 != "\t" }) }
+        #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count, "\(follower.logText())")
+        #expect(try world.pcloudsh(["deployable_stop", "shared", "--wait", "--timeout", "60s"], on: "b").status == 0)
+    }
+
     @Test func aFrozenOwnerWokenAfterATakeoverDoesNothingMore() async throws {
         let world = try World()
         try await world.startOnA()
