@@ -63,6 +63,10 @@ extension Store {
     }
 
     public func save(_ states: [RuntimeStateRecord]) async throws { try await backend.save(states, epoch: nil) }
+    /// Every deployable whose stored runtime says it is started or stopping (one read: the cluster
+    /// round asks it every time).
+    public func startedDeployables() async throws -> [String] { try await backend.startedDeployables() }
+
     public func states(deployable: String) async throws -> [RuntimeStateRecord] {
         try await backend.states(deployable: deployable)
     }

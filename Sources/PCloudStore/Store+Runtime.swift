@@ -125,6 +125,13 @@ extension Store {
     }
 
     /// `state` when a deployable's stored runtime (its state and detail) says it is started or stopping.
+    /// Every deployable whose stored runtime says it is started or stopping, in one read.
+    static func startedDeployables(_ db: Database) throws -> [String] {
+        try Row.fetchAll(
+            db, sql: "SELECT deployable, state, detail FROM runtimeState WHERE assembly = '' AND resource = '' ORDER BY deployable"
+        ).compactMap { row in startedState(state: row["state"], detail: row["detail"]).map { _ in row["deployable"] } }
+    }
+
     static func startedState(state: String, detail: String?) -> String? {
         let detail = detail.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]
         let runtime = (detail?["runtime"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }

@@ -32,6 +32,7 @@ protocol StoreBackend: Sendable {
     func clearFailures(deployable: String, assembly: String, resource: String, epoch: Int64?) async throws
     func save(_ states: [RuntimeStateRecord], epoch: Int64?) async throws
     func states(deployable: String) async throws -> [RuntimeStateRecord]
+    func startedDeployables() async throws -> [String]
 
     // Writes with an epoch are fenced by that deployable's lease (Store+Fencing).
 

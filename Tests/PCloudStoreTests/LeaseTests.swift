@@ -169,3 +169,19 @@ private let long = 3600.0
     #expect(try await store.members().map(\.controller) == ["a"])
     await store.close()
 }
+
+/// The cluster round's one read: the deployables started (desired running, still monitored, or not
+/// yet stopped), from the deployable rows alone; stopped and failed ones and assembly rows are not.
+@Test(arguments: Backend.allCases) func startedDeployablesAreReadInOneQuery(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    try await store.save([
+        RuntimeStateRecord(deployable: "up", state: "running", detail: #"{"desired":"running"}"#, updatedAt: 1),
+        RuntimeStateRecord(deployable: "going", state: "stopping", detail: #"{"desired":"stopped"}"#, updatedAt: 1),
+        RuntimeStateRecord(deployable: "down", state: "stopped", detail: #"{"desired":"stopped"}"#, updatedAt: 1),
+        RuntimeStateRecord(deployable: "broken", state: "failed", detail: #"{"desired":"stopped"}"#, updatedAt: 1),
+        RuntimeStateRecord(deployable: "down", assembly: "web", state: "running", updatedAt: 1),
+    ])
+    #expect(try await store.startedDeployables() == ["going", "up"])
+    await store.close()
+}

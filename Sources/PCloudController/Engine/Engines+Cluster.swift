@@ -15,15 +15,8 @@ extension Engines {
     /// first, then the lease is released when this list leaves it out, and another controller
     /// claims it and adopts its guests.
     public func wantedDeployables() async -> [String] {
-        var started = Set(running.keys)
-        let names = (try? await controller.store.deployableSummariesAsync().map(\.name)) ?? []
-        for name in names where !started.contains(name) && !deleting.contains(name) {
-            guard let deployable = try? await controller.deployable(named: name),
-                let saved = try? await RuntimePersistence.load(deployable, store: controller.store),
-                saved.desired == .running || saved.monitoring || saved.state == .stopping
-            else { continue }
-            started.insert(name)
-        }
+        let stored = (try? await controller.store.startedDeployables()) ?? []
+        let started = Set(running.keys).union(stored.filter { !deleting.contains($0) })
         guard let cluster, !started.isEmpty else { return running.keys.sorted() }
         let lease = cluster.settings.lease.seconds
         let live = (try? await controller.store.members().filter { $0.heartbeatAge < lease }.count) ?? 1

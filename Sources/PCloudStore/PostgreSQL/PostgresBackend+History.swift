@@ -157,6 +157,20 @@ extension PostgresBackend {
     }
 
     /// As `Store.startedState(of:)`: the state of a deployable whose stored runtime says it is started.
+    func startedDeployables() async throws -> [String] {
+        try await transaction(readOnly: true) { connection, logger in
+            let rows = try await connection.query(
+                "SELECT deployable, state, detail FROM runtimeState WHERE assembly = '' AND resource = '' ORDER BY deployable",
+                logger: logger)
+            var started: [String] = []
+            for try await (deployable, state, detail) in rows.decode((String, String, String?).self)
+            where Store.startedState(state: state, detail: detail) != nil {
+                started.append(deployable)
+            }
+            return started
+        }
+    }
+
     static func startedState(of deployable: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> String? {
         try await states(deployable: deployable, connection, logger)
             .first { $0.assembly == "" && $0.resource == "" }

@@ -124,6 +124,10 @@ final class SQLiteBackend: StoreBackend {
         try await database.read { try Store.states(deployable: deployable, $0) }
     }
 
+    func startedDeployables() async throws -> [String] {
+        try await database.read { try Store.startedDeployables($0) }
+    }
+
     func heartbeat(controller: String, address: String) async throws {
         try await database.write { try Store.heartbeat(controller: controller, address: address, $0) }
     }
