@@ -24,10 +24,15 @@ say "testing"
 # Serially: many integration tests wait on real daemons, and in parallel they would starve the
 # in-process async tests of the (2-thread) cooperative pool.
 # Bounded, so a hung test is named in the report instead of the whole job running out of time.
+# The output goes to a file, streamed from there: a daemon a test leaks cannot then hold this
+# script's output open after the run (a pipe is read to its end by whoever reads it).
 log=$(mktemp /tmp/pcloud-test-log.XXXXXX)
 set +e
-timeout --kill-after=60s "${PCLOUD_TEST_TIME_LIMIT:-55m}" swift test --skip-build --no-parallel "$@" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+timeout --kill-after=60s "${PCLOUD_TEST_TIME_LIMIT:-55m}" swift test --skip-build --no-parallel "$@" >"$log" 2>&1 </dev/null &
+tests=$!
+tail -n +1 -f --pid="$tests" "$log"
+wait "$tests"
+status=$?
 set -e
 if [ "$status" = 124 ] || [ "$status" = 137 ]; then
   say "the test run was stopped at its time limit (${PCLOUD_TEST_TIME_LIMIT:-55m}); still running then:"
