@@ -32,6 +32,14 @@ extension Store {
         try await backend.renew(deployable: deployable, by: holder, epoch: epoch, leaseSeconds: leaseSeconds)
     }
 
+    /// Renews several of `holder`'s leases in one transaction (one round of a controller's upkeep);
+    /// returns those that were not renewed because they are no longer `holder`'s under the epoch given
+    /// (each as `renew` would have refused it). The others' expiry is `leaseSeconds` from now.
+    public func renew(_ leases: [String: Int64], by holder: String, leaseSeconds: Double) async throws -> Set<String> {
+        try Self.checkLength(leaseSeconds)
+        return try await backend.renew(leases, by: holder, leaseSeconds: leaseSeconds)
+    }
+
     /// Gives the lease up at once (handover, SIGTERM): another controller may claim it immediately,
     /// and writes under `epoch` are refused from now on. `StoreError.staleEpoch` when it was not held.
     public func release(deployable: String, by holder: String, epoch: Int64) async throws {

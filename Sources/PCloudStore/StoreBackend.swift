@@ -41,6 +41,7 @@ protocol StoreBackend: Sendable {
     func members() async throws -> [ClusterMember]
     func claim(deployable: String, by holder: String, leaseSeconds: Double) async throws -> Int64
     func renew(deployable: String, by holder: String, epoch: Int64, leaseSeconds: Double) async throws
+    func renew(_ leases: [String: Int64], by holder: String, leaseSeconds: Double) async throws -> Set<String>
     func release(deployable: String, by holder: String, epoch: Int64) async throws
     func leases() async throws -> [DeployableLease]
 

@@ -185,3 +185,22 @@ private let long = 3600.0
     #expect(try await store.startedDeployables() == ["going", "up"])
     await store.close()
 }
+
+/// A round's renewals in one transaction: the leases still the holder's under their epochs are
+/// extended, the one taken over and the one never held come back as not renewed, and nothing of
+/// the new holder's lease changes.
+@Test(arguments: Backend.allCases) func aBatchRenewalExtendsWhatIsStillHeldAndNamesTheRest(_ backend: Backend) async throws {
+    guard let fresh = try FreshStore(backend) else { return }
+    let store = try await fresh.open()
+    let x = try await store.claim(deployable: "x", by: "a", leaseSeconds: 1)
+    let y = try await store.claim(deployable: "y", by: "a", leaseSeconds: 1)
+    try await store.release(deployable: "y", by: "a", epoch: y)
+    let taken = try await store.claim(deployable: "y", by: "b", leaseSeconds: 5)
+    let stale = try await store.renew(["x": x, "y": y, "z": 1], by: "a", leaseSeconds: 30)
+    #expect(stale == ["y", "z"])
+    let leases = Dictionary(uniqueKeysWithValues: try await store.leases().map { ($0.deployable, $0) })
+    #expect(leases["x"]?.holder == "a" && (leases["x"]?.expiresIn ?? 0) > 20, "\(leases)")
+    #expect(leases["y"]?.holder == "b" && leases["y"]?.epoch == taken && (leases["y"]?.expiresIn ?? 99) <= 5, "\(leases)")
+    #expect(try await store.renew([:], by: "a", leaseSeconds: 30).isEmpty)
+    await store.close()
+}

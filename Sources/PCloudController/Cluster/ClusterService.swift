@@ -102,43 +102,53 @@ public actor ClusterService: Service {
         }
         let wanted = Set(await wanted())
         for deployable in held.keys.sorted() where !wanted.contains(deployable) { await release(deployable) }
-        for deployable in held.keys.sorted() { await keep(deployable, now: now) }
+        await keep(now: now)
         for deployable in wanted.sorted() where held[deployable] == nil { await claim(deployable, now: now) }
         Gauge(label: "pcloud_leases_held").record(held.values.filter(\.acting).count)
     }
 
-    /// Renews a lease when due, sent at `now`.
-    private func keep(_ deployable: String, now: ContinuousClock.Instant) async {
-        guard let lease = held[deployable] else { return }
-        switch lease.keeper.decide(now: now) {
-        case .keepActing: return
-        case .renewNow: break
-        case .stopActing:
-            if lease.acting {
-                held[deployable]?.acting = false
-                logger.error(
-                    "no lease renewal succeeded in time: not acting on it until one does",
-                    metadata: ["deployable": "\(deployable)", "epoch": "\(lease.epoch)"])
-                continuation.yield(.stopActing(deployable: deployable))
+    /// Renews the leases that are due, all in one transaction sent at `now`; stops acting on those
+    /// past their local deadline first.
+    private func keep(now: ContinuousClock.Instant) async {
+        var due: [String: Int64] = [:]
+        for (deployable, lease) in held {
+            switch lease.keeper.decide(now: now) {
+            case .keepActing: continue
+            case .renewNow: break
+            case .stopActing:
+                if lease.acting {
+                    held[deployable]?.acting = false
+                    logger.error(
+                        "no lease renewal succeeded in time: not acting on it until one does",
+                        metadata: ["deployable": "\(deployable)", "epoch": "\(lease.epoch)"])
+                    continuation.yield(.stopActing(deployable: deployable))
+                }
             }
+            due[deployable] = lease.epoch
         }
+        guard !due.isEmpty else { return }
+        let stale: Set<String>
         do {
             let sent = ContinuousClock.now
-            try await store.renew(
-                deployable: deployable, by: controller, epoch: lease.epoch, leaseSeconds: settings.lease.seconds)
+            stale = try await store.renew(due, by: controller, leaseSeconds: settings.lease.seconds)
             Timer(label: "pcloud_lease_renewal_seconds").recordNanoseconds(Int64((ContinuousClock.now - sent) / .nanoseconds(1)))
+        } catch {
+            logger.warning("lease renewal failed", metadata: ["leases": "\(due.count)", "error": "\(error)"])
+            return
+        }
+        for (deployable, epoch) in due.sorted(by: { $0.key < $1.key }) {
+            if stale.contains(deployable) {
+                held[deployable] = nil
+                logger.warning(
+                    "lease lost to another controller", metadata: ["deployable": "\(deployable)", "epoch": "\(epoch)"])
+                continuation.yield(.lost(deployable: deployable, epoch: epoch))
+                continue
+            }
             held[deployable]?.keeper.renewed(sentAt: now)
             if held[deployable]?.acting == false {
                 held[deployable]?.acting = true
-                continuation.yield(.resumed(deployable: deployable, epoch: lease.epoch))
+                continuation.yield(.resumed(deployable: deployable, epoch: epoch))
             }
-        } catch StoreError.staleEpoch {
-            held[deployable] = nil
-            logger.warning(
-                "lease lost to another controller", metadata: ["deployable": "\(deployable)", "epoch": "\(lease.epoch)"])
-            continuation.yield(.lost(deployable: deployable, epoch: lease.epoch))
-        } catch {
-            logger.warning("lease renewal failed", metadata: ["deployable": "\(deployable)", "error": "\(error)"])
         }
     }
 

@@ -68,6 +68,24 @@ extension PostgresBackend {
         }
     }
 
+    func renew(_ leases: [String: Int64], by holder: String, leaseSeconds: Double) async throws -> Set<String> {
+        guard !leases.isEmpty else { return [] }
+        let names = Array(leases.keys)
+        let epochs = names.map { leases[$0]! }
+        return try await transaction { connection, logger in
+            let rows = try await connection.query(
+                """
+                UPDATE lease SET expiresAt = clock_timestamp() + make_interval(secs => \(leaseSeconds))
+                FROM unnest(\(names)::text[], \(epochs)::bigint[]) AS due(deployable, epoch)
+                WHERE lease.deployable = due.deployable AND lease.epoch = due.epoch AND lease.holder = \(holder)
+                RETURNING lease.deployable
+                """, logger: logger)
+            var renewed: Set<String> = []
+            for try await deployable in rows.decode(String.self) { renewed.insert(deployable) }
+            return Set(names).subtracting(renewed)
+        }
+    }
+
     func release(deployable: String, by holder: String, epoch: Int64) async throws {
         try await transaction { connection, logger in
             let rows = try await connection.query(

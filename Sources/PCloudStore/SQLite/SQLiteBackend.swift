@@ -146,6 +146,20 @@ final class SQLiteBackend: StoreBackend {
         }
     }
 
+    func renew(_ leases: [String: Int64], by holder: String, leaseSeconds: Double) async throws -> Set<String> {
+        try await database.write { db in
+            var stale: Set<String> = []
+            for (deployable, epoch) in leases {
+                do {
+                    try Store.renew(deployable: deployable, by: holder, epoch: epoch, leaseSeconds: leaseSeconds, db)
+                } catch StoreError.staleEpoch {
+                    stale.insert(deployable)
+                }
+            }
+            return stale
+        }
+    }
+
     func release(deployable: String, by holder: String, epoch: Int64) async throws {
         try await database.write { try Store.release(deployable: deployable, by: holder, epoch: epoch, $0) }
     }
