@@ -1,0 +1,210 @@
+#!/usr/bin/python3
+"""Drives cped's dashboard in headless Chromium (Debian's chromium + chromium-driver, Selenium).
+
+Called by Tests/PCloudControllerTests/DashboardBrowserTests.swift with a running cped whose
+deployable DEPLOYABLE runs on a real sshd guest; its resource ASSEMBLY/RESOURCE stays running
+while BREAK_FILE exists. The token is read from TOKEN_FILE (never an argument: ps would show it).
+Prints one `ok: ...` line per step; exits 1 with `FAILED: ...` (and a screenshot) otherwise.
+"""
+import argparse
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+parser = argparse.ArgumentParser()
+for name in ("base", "token-file", "deployable", "resource", "break-file", "screenshots"):
+    parser.add_argument("--" + name, required=True)
+args = parser.parse_args()
+token = open(args.token_file, encoding="utf-8").read().strip()
+os.makedirs(args.screenshots, exist_ok=True)
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for flag in ("--headless=new", "--disable-gpu", "--window-size=1280,1000", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-default-apps", "--disable-extensions", "--metrics-recording-only"):
+    options.add_argument(flag)
+if os.geteuid() == 0:
+    options.add_argument("--no-sandbox")  # Chromium's sandbox refuses to run as root
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+service = Service("/usr/bin/chromedriver", port=0)
+driver = webdriver.Chrome(service=service, options=options)
+driver.set_script_timeout(30)
+
+
+def shot(name):
+    path = os.path.join(args.screenshots, name + ".png")
+    driver.save_screenshot(path)
+    print("screenshot: " + path, flush=True)
+
+
+def fail(message):
+    print("FAILED: " + message, flush=True)
+    try:
+        shot("failure")
+        print("page text: " + driver.find_element(By.TAG_NAME, "body").text[:3000], flush=True)
+    finally:
+        driver.quit()
+    sys.exit(1)
+
+
+def ok(message):
+    print("ok: " + message, flush=True)
+
+
+def wait(what, condition, timeout=30):
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda _: condition())
+    except TimeoutException:
+        fail("timed out waiting for " + what)
+
+
+def text(css):
+    found = driver.find_elements(By.CSS_SELECTOR, css)
+    return found[0].text if found else ""
+
+
+def attribute(css, name):
+    found = driver.find_elements(By.CSS_SELECTOR, css)
+    return found[0].get_attribute(name) if found else None
+
+
+def visible(css):
+    found = driver.find_elements(By.CSS_SELECTOR, css)
+    return found[0] if found and found[0].is_displayed() else None
+
+
+def log_in(with_token):
+    field = wait("the token field", lambda: visible("#token"))
+    field.clear()
+    field.send_keys(with_token)
+    driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+
+
+def confirm():
+    wait("the confirmation dialog", lambda: visible("#confirm[open] #confirm-ok")).click()
+
+
+def fetch_status(path, csrf_header):
+    """A fetch from inside the page (same origin, the session cookie goes along)."""
+    return driver.execute_async_script(
+        """const [path, csrf, done] = arguments;
+        const headers = csrf ? {'X-CSRF-Token': csrf} : {};
+        fetch(path, {method: 'POST', credentials: 'same-origin', headers}).then((r) => done(r.status), (e) => done(String(e)));""",
+        path, csrf_header)
+
+
+resource = args.resource
+row = f'#resources tr[data-resource="{resource}"]'
+try:
+    driver.get(args.base + "/dashboard")
+    log_in("not-the-token-" + token[:4])
+    wait("the refusal", lambda: "refused" in text("#login-error"))
+    if visible("#nav"):
+        fail("a wrong token opened the dashboard")
+    ok("a wrong token is refused")
+    shot("login-refused")
+
+    log_in(token)
+    overview = f'#deployables tr[data-deployable="{args.deployable}"]'
+    wait("the running deployable in the overview",
+         lambda: attribute(overview + " .state .badge", "data-state") == "running")
+    if token in driver.page_source or token in driver.current_url:
+        fail("the token is in the page or its URL")
+    ok("logged in; the overview shows the deployable running: " + text(overview))
+    wait("the live stream", lambda: text("#live") == "live")
+    shot("overview")
+
+    driver.find_element(By.CSS_SELECTOR, overview + " a").click()
+    wait("the resource running", lambda: attribute(row + " .state .badge", "data-state") == "running")
+    ok("the deployable page shows " + resource + " running on its guest")
+    driver.execute_script("window.notReloaded = true;")
+
+    os.remove(args.break_file)
+    ok("removed the resource's state file inside the guest")
+    wait("the failure and its recovery in the chart",
+         lambda: "recovered" in text("#recoveries .recovery-list"), timeout=60)
+    wait("the resource running again", lambda: attribute(row + " .state .badge", "data-state") == "running")
+    if not driver.execute_script("return window.notReloaded === true;"):
+        fail("the page was reloaded")
+    if not driver.find_elements(By.CSS_SELECTOR, "#recoveries svg rect[data-level]"):
+        fail("the recovery is not drawn in the chart")
+    failures = text(row + " .failures")
+    if failures in ("", "0"):
+        fail("the failure is not counted: " + failures)
+    ok(f"failure and recovery appeared without a reload ({text('#recoveries .recovery-list')}); failures {failures}")
+    shot("deployable-recovered")
+
+    csrf = driver.execute_script("return app.csrf;")
+    forged = fetch_status(f"/v1/deployables/{args.deployable}/stop", None)
+    if forged != 403:
+        fail(f"a POST without the CSRF token got {forged}, not 403")
+    ok("a forged POST without the CSRF token is refused (403)")
+
+    driver.find_element(By.CSS_SELECTOR, f'button[data-cleanup="{resource}"]').click()
+    confirm()
+    wait("the cleanup's result", lambda: "cleanup " + resource + ": accepted" in text("#result"))
+    wait("the failures forgotten", lambda: text(row + " .failures") == "0")
+    wait("the resource running after cleanup", lambda: attribute(row + " .state .badge", "data-state") == "running")
+    ok("cleanup from the page: failures back to 0, still running")
+
+    driver.find_element(By.CSS_SELECTOR, 'button[data-action="stop"]').click()
+    confirm()
+    wait("the deployable stopped", lambda: attribute("h2 .badge", "data-state") == "stopped", timeout=60)
+    wait("the resource stopped", lambda: attribute(row + " .state .badge", "data-state") == "stopped")
+    ok("stop from the page: the deployable and its resource are shown stopped")
+    shot("deployable-stopped")
+
+    driver.find_element(By.CSS_SELECTOR, 'nav a[href="#/events"]').click()
+    wait("the events list", lambda: driver.find_elements(By.CSS_SELECTOR, "#events tbody tr"))
+    driver.find_element(By.CSS_SELECTOR, "#filter-kind").send_keys("restart")
+    wait("only restarts listed", lambda: {r.get_attribute("data-kind") for r in
+                                          driver.find_elements(By.CSS_SELECTOR, "#events tbody tr")} == {"resource.restart"})
+    ok("the events view filters by kind: " + text("#events tbody tr"))
+    shot("events")
+
+    driver.set_window_size(390, 844)
+    driver.find_element(By.CSS_SELECTOR, 'nav a[href="#/"]').click()
+    wait("the overview at phone width", lambda: visible(overview))
+    overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth;")
+    if overflow > 1:
+        fail(f"the page is {overflow}px wider than a phone screen")
+    ok("readable at phone width (no sideways scrolling of the page)")
+    shot("overview-phone")
+
+    origin = args.base
+    loaded = driver.execute_script("return performance.getEntriesByType('resource').map((e) => e.name);")
+    foreign = [url for url in loaded if not url.startswith(origin + "/")]
+    if foreign:
+        fail("the page loaded resources from elsewhere: " + ", ".join(foreign))
+    violations = [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
+    if violations:
+        fail("the page broke its Content-Security-Policy: " + "; ".join(violations))
+    ok(f"{len(loaded)} resources, all from {origin}; no CSP violation")
+
+    driver.find_element(By.CSS_SELECTOR, "#logout").click()
+    wait("the login form after logout", lambda: visible("#token"))
+    after = driver.execute_async_script(
+        "const done = arguments[0]; fetch('/v1/deployables', {credentials: 'same-origin'}).then((r) => done(r.status));")
+    if after != 401:
+        fail(f"after logout the API answered {after}")
+    if csrf and fetch_status(f"/v1/deployables/{args.deployable}/start", csrf) != 401:
+        fail("after logout the old CSRF token still works")
+    ok("logout: the session no longer reads or changes anything")
+finally:
+    if sys.exc_info()[0] not in (None, SystemExit):
+        print("FAILED: " + repr(sys.exc_info()[1]), flush=True)
+        try:
+            shot("failure")
+        except Exception:
+            pass
+    try:
+        driver.quit()
+    except Exception:
+        pass
