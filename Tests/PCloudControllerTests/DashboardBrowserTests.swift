@@ -95,6 +95,7 @@ struct DashboardBrowserTests {
             #expect(run.output.contains("ok: ") && run.output.contains(step), "missing step '\(step)': \(run.output)")
         }
         #expect(FileManager.default.fileExists(atPath: Self.screenshots.appendingPathComponent("deployable-recovered.png").path))
+        #expect(!FileManager.default.fileExists(atPath: world.path("app.state")), "the stop from the page ran in the guest")
         #expect(!world.cped.log.contains(world.token), "the token must never be logged")
         #expect(!run.output.contains(world.token), "the token must never be printed")
     }

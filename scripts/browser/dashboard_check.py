@@ -12,7 +12,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -65,26 +65,43 @@ def wait(what, condition, timeout=30):
         fail("timed out waiting for " + what)
 
 
+# Read in one script each: the page redraws live, so an element found a moment ago may be gone.
 def text(css):
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    return found[0].text if found else ""
+    return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
 
 
 def attribute(css, name):
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    return found[0].get_attribute(name) if found else None
+    return driver.execute_script(
+        "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;", css, name)
+
+
+def present(css):
+    return driver.execute_script("return document.querySelector(arguments[0]) !== null;", css)
 
 
 def visible(css):
     found = driver.find_elements(By.CSS_SELECTOR, css)
-    return found[0] if found and found[0].is_displayed() else None
+    try:
+        return found[0] if found and found[0].is_displayed() else None
+    except StaleElementReferenceException:
+        return None
+
+
+def click(css):
+    for _ in range(50):
+        try:
+            driver.find_element(By.CSS_SELECTOR, css).click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.05)  # redrawn by a live update between finding and clicking: find it again
+    fail("could not click " + css)
 
 
 def log_in(with_token):
     field = wait("the token field", lambda: visible("#token"))
     field.clear()
     field.send_keys(with_token)
-    driver.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+    click("#login-form button[type=submit]")
 
 
 def confirm():
@@ -121,7 +138,7 @@ try:
     wait("the live stream", lambda: text("#live") == "live")
     shot("overview")
 
-    driver.find_element(By.CSS_SELECTOR, overview + " a").click()
+    click(overview + " a")
     wait("the resource running", lambda: attribute(row + " .state .badge", "data-state") == "running")
     ok("the deployable page shows " + resource + " running on its guest")
     driver.execute_script("window.notReloaded = true;")
@@ -133,11 +150,13 @@ try:
     wait("the resource running again", lambda: attribute(row + " .state .badge", "data-state") == "running")
     if not driver.execute_script("return window.notReloaded === true;"):
         fail("the page was reloaded")
-    if not driver.find_elements(By.CSS_SELECTOR, "#recoveries svg rect[data-level]"):
+    if not present("#recoveries svg rect[data-level]"):
         fail("the recovery is not drawn in the chart")
     failures = text(row + " .failures")
     if failures in ("", "0"):
         fail("the failure is not counted: " + failures)
+    wait("the failed monitor in the failed actions",
+         lambda: resource in text("#failed-actions") and "not running" in text("#failed-actions"))
     ok(f"failure and recovery appeared without a reload ({text('#recoveries .recovery-list')}); failures {failures}")
     shot("deployable-recovered")
 
@@ -147,30 +166,36 @@ try:
         fail(f"a POST without the CSRF token got {forged}, not 403")
     ok("a forged POST without the CSRF token is refused (403)")
 
-    driver.find_element(By.CSS_SELECTOR, f'button[data-cleanup="{resource}"]').click()
+    click(f'button[data-cleanup="{resource}"]')
     confirm()
     wait("the cleanup's result", lambda: "cleanup " + resource + ": accepted" in text("#result"))
-    wait("the failures forgotten", lambda: text(row + " .failures") == "0")
+    wait("the failed action forgotten", lambda: not present("#failed-actions"))
+    wait("the cleanup as the last reason", lambda: "cleaned up by the operator" in text(row))
     wait("the resource running after cleanup", lambda: attribute(row + " .state .badge", "data-state") == "running")
-    ok("cleanup from the page: failures back to 0, still running")
+    ok("cleanup from the page: the failed action is gone, the resource probed and running")
 
-    driver.find_element(By.CSS_SELECTOR, 'button[data-action="stop"]').click()
+    click('button[data-action="stop"]')
     confirm()
     wait("the deployable stopped", lambda: attribute("h2 .badge", "data-state") == "stopped", timeout=60)
-    wait("the resource stopped", lambda: attribute(row + " .state .badge", "data-state") == "stopped")
-    ok("stop from the page: the deployable and its resource are shown stopped")
+    wait("the assembly stopped", lambda: attribute('#assemblies tr[data-assembly] .state .badge', "data-state") == "stopped")
+    # A stopped static guest is not watched: its resource is shown as no longer known to run.
+    wait("the resource no longer running",
+         lambda: attribute(row + " .state .badge", "data-state") in ("stopped", "unknown"))
+    ok("stop from the page: the deployable and its assembly are shown stopped, the resource "
+       + attribute(row + " .state .badge", "data-state"))
     shot("deployable-stopped")
 
-    driver.find_element(By.CSS_SELECTOR, 'nav a[href="#/events"]').click()
-    wait("the events list", lambda: driver.find_elements(By.CSS_SELECTOR, "#events tbody tr"))
+    click('nav a[href="#/events"]')
+    wait("the events list", lambda: present("#events tbody tr"))
     driver.find_element(By.CSS_SELECTOR, "#filter-kind").send_keys("restart")
-    wait("only restarts listed", lambda: {r.get_attribute("data-kind") for r in
-                                          driver.find_elements(By.CSS_SELECTOR, "#events tbody tr")} == {"resource.restart"})
+    wait("only restarts listed", lambda: driver.execute_script(
+        "return [...new Set([...document.querySelectorAll('#events tbody tr')].map((r) => r.dataset.kind))];")
+        == ["resource.restart"])
     ok("the events view filters by kind: " + text("#events tbody tr"))
     shot("events")
 
     driver.set_window_size(390, 844)
-    driver.find_element(By.CSS_SELECTOR, 'nav a[href="#/"]').click()
+    click('nav a[href="#/"]')
     wait("the overview at phone width", lambda: visible(overview))
     overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth;")
     if overflow > 1:
@@ -188,7 +213,7 @@ try:
         fail("the page broke its Content-Security-Policy: " + "; ".join(violations))
     ok(f"{len(loaded)} resources, all from {origin}; no CSP violation")
 
-    driver.find_element(By.CSS_SELECTOR, "#logout").click()
+    click("#logout")
     wait("the login form after logout", lambda: visible("#token"))
     after = driver.execute_async_script(
         "const done = arguments[0]; fetch('/v1/deployables', {credentials: 'same-origin'}).then((r) => done(r.status));")

@@ -48,9 +48,9 @@ async function api(method, path, body) {
 const STATE_CLASS = {
   running: 'ok', started: 'ok', reachable: 'ok',
   failed: 'bad', unrecoverable: 'bad', blocked: 'bad', fenced: 'bad', unreachable: 'bad',
-  stopped: 'off', undefined: 'off',
+  stopped: 'off', undefined: 'off', unknown: 'unknown',
 };
-const STATE_SYMBOL = { ok: '\u2714', bad: '\u2716', busy: '\u21bb', off: '\u25a0' };
+const STATE_SYMBOL = { ok: '\u2714', bad: '\u2716', busy: '\u21bb', off: '\u25a0', unknown: '?' };
 
 function stateClass(state) { return STATE_CLASS[state] || 'busy'; }
 
@@ -200,9 +200,20 @@ async function route(refresh) {
   else content = await overviewView();
   if (ticket !== drawing || !content) return;
   const target = $('view');
-  // Keep the filter field being typed in (the events view redraws only its list).
+  // A live redraw keeps the keyboard where it was: the same button (by what it does) gets focus back.
+  const focused = refresh ? focusKey(document.activeElement) : null;
   target.replaceChildren(content);
+  if (focused) { const again = target.querySelector(focused); if (again) again.focus(); }
   if (!refresh) { const heading = target.querySelector('h2'); if (heading) heading.focus(); }
+}
+
+function focusKey(element) {
+  if (!element || !$('view').contains(element)) return null;
+  for (const name of ['data-action', 'data-cleanup']) {
+    if (element.hasAttribute(name)) return `[${name}="${CSS.escape(element.getAttribute(name))}"]`;
+  }
+  if (element.tagName === 'A' && element.getAttribute('href')) return `a[href="${CSS.escape(element.getAttribute('href'))}"]`;
+  return null;
 }
 
 // ---- overview -----------------------------------------------------------------------------
