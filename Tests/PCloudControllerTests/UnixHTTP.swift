@@ -27,7 +27,9 @@ struct APIClient {
 
 extension APIClient {
     /// A request with extra headers (cookies, CSRF), answering the response's headers as well.
-    func exchange(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil) async throws -> (
+    func exchange(
+        _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil
+    ) async throws -> (
         status: UInt, headers: HTTPHeaders, text: String
     ) {
         var request = HTTPClientRequest(url: base + path)

@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 
 /// Headers of every answer on TCP: the pages run only their own script and style, load nothing
 /// from elsewhere, cannot be framed, and nothing is cached or sent as a referrer.

@@ -446,7 +446,7 @@ function confirmThen(question, run, label) {
 document.addEventListener('DOMContentLoaded', async () => {
   $('login-form').addEventListener('submit', login);
   $('logout').addEventListener('click', logout);
-  window.addEventListener('hashchange', () => route());
+  window.addEventListener('hashchange', () => { $('result').textContent = ''; route(); });
   const session = await api('GET', '/dashboard/session');
   if (session.ok) showApp(session.data.csrf); else showLogin();
 });
