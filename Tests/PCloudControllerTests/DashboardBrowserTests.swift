@@ -65,6 +65,13 @@ struct DashboardBrowserTests {
             """
         }
 
+        /// The guest's host key fingerprint as `ssh-keygen -l` prints it (what the page must show).
+        func hostKeyFingerprint() throws -> String {
+            try "\(guest.hostKey)\n".write(toFile: path("host.pub"), atomically: true, encoding: .utf8)
+            let listed = try runCommand(SSHDaemon.sshKeygen, ["-l", "-E", "sha256", "-f", path("host.pub")])
+            return listed.output.split(separator: " ").first { $0.hasPrefix("SHA256:") }.map(String.init) ?? listed.output
+        }
+
         func pcloudsh(_ arguments: [String]) throws -> (status: Int32, output: String) {
             try runCommand(BuiltProducts.path("pcloudsh"), arguments + ["--socket", cped.socketPath])
         }
@@ -85,7 +92,7 @@ struct DashboardBrowserTests {
             [
                 "180", Chromium.python, script, "--base", "http://127.0.0.1:\(world.port)", "--token-file", world.path("token"),
                 "--deployable", "web", "--resource", "box/app", "--break-file", world.path("app.state"),
-                "--screenshots", Self.screenshots.path,
+                "--screenshots", Self.screenshots.path, "--fingerprint", try world.hostKeyFingerprint(),
             ])
         #expect(run.status == 0, "\(run.output)\n\(world.cped.log.suffix(3000))")
         for step in [

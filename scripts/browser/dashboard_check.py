@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 parser = argparse.ArgumentParser()
-for name in ("base", "token-file", "deployable", "resource", "break-file", "screenshots"):
+for name in ("base", "token-file", "deployable", "resource", "break-file", "screenshots", "fingerprint"):
     parser.add_argument("--" + name, required=True)
 args = parser.parse_args()
 token = open(args.token_file, encoding="utf-8").read().strip()
@@ -140,7 +140,9 @@ try:
 
     click(overview + " a")
     wait("the resource running", lambda: attribute(row + " .state .badge", "data-state") == "running")
-    ok("the deployable page shows " + resource + " running on its guest")
+    wait("the guest's pinned host key fingerprint",
+         lambda: attribute("#assemblies .fingerprint span", "data-fingerprint") == args.fingerprint)
+    ok("the deployable page shows " + resource + " running on its guest, host key " + args.fingerprint)
     driver.execute_script("window.notReloaded = true;")
 
     os.remove(args.break_file)
@@ -152,8 +154,8 @@ try:
         fail("the page was reloaded")
     if not present("#recoveries svg rect[data-level]"):
         fail("the recovery is not drawn in the chart")
-    failures = text(row + " .failures")
-    if failures in ("", "0"):
+    failures = attribute(row + " .failures", "data-total")
+    if failures in (None, "", "0"):
         fail("the failure is not counted: " + failures)
     wait("the failed monitor in the failed actions",
          lambda: resource in text("#failed-actions") and "not running" in text("#failed-actions"))

@@ -258,7 +258,9 @@ async function deployableView(name) {
   });
   const assemblies = s.assemblies.map((a) => el('tr', { 'data-assembly': a.name },
     el('th', { scope: 'row', text: a.name }), el('td', { class: 'state' }, badge(a.state)),
-    el('td', { text: a.address || '' }), el('td', { text: String(a.failures) })));
+    el('td', { text: a.address || '' }), el('td', { text: uptime(a) }),
+    el('td', { class: 'fingerprint' }, fingerprint(a.hostKey)),
+    el('td', { class: 'failures', text: failureText(a.failures, a.window) })));
   const resources = s.assemblies.flatMap((a) => a.resources.map((r) => {
     const id = `${a.name}/${r.name}`;
     const cleanup = el('button', { type: 'button', 'data-cleanup': id, text: 'Clean up' });
@@ -266,7 +268,8 @@ async function deployableView(name) {
       () => api('POST', `${path}/cleanup?resource=${encodeURIComponent(id)}`), `cleanup ${id}`));
     return el('tr', { 'data-resource': id },
       el('th', { scope: 'row', text: r.name }), el('td', { text: a.name }), el('td', { class: 'state' }, badge(r.state)),
-      el('td', { class: 'failures', text: String(r.failures) }), el('td', { text: r.lastReason || '' }), el('td', {}, cleanup));
+      el('td', { class: 'failures', 'data-total': r.failures, text: failureText(r.failures, r.window) }),
+      el('td', { text: r.lastReason || '' }), el('td', {}, cleanup));
   }));
   const placed = s.placed.flatMap((p) => p.instances.map((i) => el('tr', {},
     el('th', { scope: 'row', text: i.name }), el('td', { text: p.clone ? `clone ${p.clone}` : 'floating' }), el('td', { text: p.agent }),
@@ -279,12 +282,57 @@ async function deployableView(name) {
     el('p', { class: 'meta', text: `${s.infrastructure} infrastructure, ${s.monitor} monitor, uuid ${s.uuid}` }),
     el('p', { class: 'meta', text: s.lastEvent ? `Last event: ${s.lastEvent}` : 'No events yet.' }),
     actions,
-    table('Assemblies', ['Assembly', 'State', 'Address', 'Failures'], assemblies, { id: 'assemblies' }),
+    table('Assemblies', ['Assembly', 'State', 'Address', 'Uptime and boot id', 'Pinned host key', 'Failures'], assemblies, { id: 'assemblies' }),
     table('Resources', ['Resource', 'Assembly', 'State', 'Failures', 'Last reason', ''], resources, { id: 'resources' }),
     placed.length ? table('Placed resources and clone instances', ['Instance', 'Kind', 'Agent', 'Runs on', 'State', 'Failures'], placed) : null,
     failed.length ? table('Failed actions', ['Resource', 'Action', 'Result', 'Detail', 'At'], failed, { id: 'failed-actions' })
       : el('p', { text: 'No failed actions.' }),
     recoveryChart(recoveries(events)));
+}
+
+/** "2 total; 1 of 3 in 2m; held back until 10:01:02": the count against its escalation limit. */
+function failureText(total, window) {
+  const parts = [`${total} total`];
+  if (window) {
+    parts.push(window.limit ? `${window.recent} of ${window.limit} in ${seconds(window.period)}` : `${window.recent} recent, no limit`);
+    if (window.notBefore && window.notBefore > Date.now() / 1000) parts.push(`held back until ${time(window.notBefore)}`);
+  }
+  return parts.join('; ');
+}
+
+function seconds(value) {
+  if (!value) return '0s';
+  if (value >= 3600 && value % 3600 === 0) return `${value / 3600}h`;
+  if (value >= 60 && value % 60 === 0) return `${value / 60}m`;
+  return `${value}s`;
+}
+
+function uptime(a) {
+  if (a.uptime === undefined || a.uptime === null) return a.bootID ? `boot ${a.bootID.slice(0, 8)}` : '';
+  const up = Math.floor(a.uptime);
+  const text = up >= 86400 ? `${Math.floor(up / 86400)}d ${Math.floor((up % 86400) / 3600)}h`
+    : up >= 3600 ? `${Math.floor(up / 3600)}h ${Math.floor((up % 3600) / 60)}m` : `${Math.floor(up / 60)}m ${up % 60}s`;
+  return a.bootID ? `${text}, boot ${a.bootID.slice(0, 8)}` : text;
+}
+
+/** The host key as ssh-keygen -l shows it (SHA256:...), computed in the page when the browser
+ * allows (a secure context: https or loopback); otherwise the key's type and its last characters. */
+function fingerprint(key) {
+  const node = el('span', { title: key || '' }, key ? '' : 'not pinned yet');
+  if (!key) return node;
+  const [type, blob] = key.trim().split(/\s+/);
+  node.textContent = `${type} \u2026${(blob || '').slice(-12)}`;
+  if (window.crypto && crypto.subtle && blob) {
+    try {
+      const bytes = Uint8Array.from(atob(blob), (c) => c.charCodeAt(0));
+      crypto.subtle.digest('SHA-256', bytes).then((digest) => {
+        const text = btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/=+$/, '');
+        node.textContent = `SHA256:${text}`;
+        node.dataset.fingerprint = `SHA256:${text}`;
+      });
+    } catch (_) { /* not base64: keep the short form */ }
+  }
+  return node;
 }
 
 function mergeEvents(stored, live) {
