@@ -43,7 +43,8 @@ struct DashboardBrowserTests {
 
         func path(_ name: String) -> String { files.appendingPathComponent(name).path }
 
-        /// One guest, one exec resource that runs while its state file exists.
+        /// One guest, one exec resource that runs while its state file exists (its start takes a
+        /// second, so a recovery has a length to draw).
         var yaml: String {
             """
             name: web
@@ -58,9 +59,10 @@ struct DashboardBrowserTests {
                     class: exec
                     exec:
                       monitor: "test -f \(path("app.state")) || exit 7"
-                      start: "touch \(path("app.state"))"
+                      start: "sleep 1; touch \(path("app.state"))"
                       stop: "rm -f \(path("app.state"))"
                     monitor: {interval: 1s, timeout: 5s}
+                    escalation: {failures: 3, period: 10m}
 
             """
         }
@@ -94,6 +96,7 @@ struct DashboardBrowserTests {
                 "--deployable", "web", "--resource", "box/app", "--break-file", world.path("app.state"),
                 "--screenshots", Self.screenshots.path, "--fingerprint", try world.hostKeyFingerprint(),
             ])
+        try? run.output.write(to: Self.screenshots.appendingPathComponent("steps.txt"), atomically: true, encoding: .utf8)
         #expect(run.status == 0, "\(run.output)\n\(world.cped.log.suffix(3000))")
         for step in [
             "a wrong token is refused", "failure and recovery appeared without a reload", "forged POST without the CSRF token",

@@ -15,6 +15,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 parser = argparse.ArgumentParser()
@@ -87,6 +88,12 @@ def visible(css):
         return None
 
 
+def recovered():
+    """Recoveries the chart's list shows as finished with the deployable running again."""
+    return driver.execute_script(
+        "return document.querySelectorAll('#recoveries .recovery-list li[data-outcome=recovered]').length;")
+
+
 def click(css):
     for _ in range(50):
         try:
@@ -147,8 +154,7 @@ try:
 
     os.remove(args.break_file)
     ok("removed the resource's state file inside the guest")
-    wait("the failure and its recovery in the chart",
-         lambda: "recovered" in text("#recoveries .recovery-list"), timeout=60)
+    wait("the failure and its recovery in the chart", lambda: recovered() == 1, timeout=60)
     wait("the resource running again", lambda: attribute(row + " .state .badge", "data-state") == "running")
     if not driver.execute_script("return window.notReloaded === true;"):
         fail("the page was reloaded")
@@ -159,7 +165,17 @@ try:
         fail("the failure is not counted: " + failures)
     wait("the failed monitor in the failed actions",
          lambda: resource in text("#failed-actions") and "not running" in text("#failed-actions"))
+    if "1 of 3 in 10m" not in text(row + " .failures"):
+        fail("the failure is not counted against its limit: " + text(row + " .failures"))
     ok(f"failure and recovery appeared without a reload ({text('#recoveries .recovery-list')}); failures {failures}")
+    shot("deployable-first-recovery")
+
+    # A second failure: the chart holds both recoveries, and the count goes up against its limit.
+    os.remove(args.break_file)
+    wait("the second recovery in the chart", lambda: recovered() == 2, timeout=60)
+    wait("the second failure counted", lambda: "2 of 3 in 10m" in text(row + " .failures"))
+    wait("the resource running again", lambda: attribute(row + " .state .badge", "data-state") == "running")
+    ok("a second failure and recovery: two bars in the chart, 2 of 3 against the limit")
     shot("deployable-recovered")
 
     csrf = driver.execute_script("return app.csrf;")
@@ -168,13 +184,19 @@ try:
         fail(f"a POST without the CSRF token got {forged}, not 403")
     ok("a forged POST without the CSRF token is refused (403)")
 
-    click(f'button[data-cleanup="{resource}"]')
-    confirm()
+    # By keyboard only: Tab to the button, Enter; the dialog opens on Cancel, Tab to Confirm, Enter.
+    driver.execute_script("document.querySelector(arguments[0]).focus();", f'button[data-cleanup="{resource}"]')
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait("the confirmation dialog", lambda: visible("#confirm[open] #confirm-ok"))
+    if driver.execute_script("return document.activeElement.id;") != "confirm-cancel":
+        fail("the dialog does not start on Cancel")
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait("the cleanup's result", lambda: "cleanup " + resource + ": accepted" in text("#result"))
     wait("the failed action forgotten", lambda: not present("#failed-actions"))
     wait("the cleanup as the last reason", lambda: "cleaned up by the operator" in text(row))
     wait("the resource running after cleanup", lambda: attribute(row + " .state .badge", "data-state") == "running")
-    ok("cleanup from the page: the failed action is gone, the resource probed and running")
+    ok("cleanup from the page, by keyboard: the failed action is gone, the resource probed and running")
 
     click('button[data-action="stop"]')
     confirm()

@@ -382,7 +382,7 @@ function recoveryChart(list) {
   const now = Date.now() / 1000;
   const start = Math.min(...list.map((r) => r.start));
   const end = Math.max(...list.map((r) => r.end || now), start + 1);
-  const width = 640, left = 10, right = 10, row = 26, top = 10;
+  const width = 640, left = 210, right = 10, row = 26, top = 10;
   const height = top + list.length * row + 24;
   const x = (t) => left + ((t - start) / (end - start)) * (width - left - right);
   const ns = 'http://www.w3.org/2000/svg';
@@ -398,7 +398,8 @@ function recoveryChart(list) {
     const title = document.createElementNS(ns, 'title');
     title.textContent = describe(r);
     bar.append(title);
-    const label = set(document.createElementNS(ns, 'text'), { x: Math.min(x0, width - 220), y: y + row - 12 });
+    // Labels in their own column on the left, bars on the time axis to their right.
+    const label = set(document.createElementNS(ns, 'text'), { x: 4, y: y + row - 12 });
     label.textContent = `${r.what}: ${duration(r)} (${r.level})`;
     svg.append(bar, label);
   });
@@ -411,7 +412,7 @@ function recoveryChart(list) {
   }
   section.append(svg,
     el('ul', { class: 'legend' }, LEVELS.map((level) => el('li', {}, el('span', { class: `swatch ${level}` }), `${level} restart`))),
-    el('ol', { class: 'recovery-list' }, list.map((r) => el('li', { 'data-level': r.level, text: describe(r) }))));
+    el('ol', { class: 'recovery-list' }, list.map((r) => el('li', { 'data-level': r.level, 'data-outcome': r.end ? r.outcome : 'ongoing', text: describe(r) }))));
   return section;
 }
 
