@@ -35,8 +35,8 @@ struct DashboardSessionTests {
             #expect(answer.status == 200, "\(answer.text)")
             let setCookie = answer.headers["Set-Cookie"].first ?? ""
             let cookie = String(setCookie.split(separator: ";").first ?? "")
-            let json = try JSONSerialization.jsonObject(with: Data(answer.text.utf8)) as? [String: String]
-            return (cookie, json?["csrf"] ?? "", setCookie)
+            let json = try JSONSerialization.jsonObject(with: Data(answer.text.utf8)) as? [String: Any]
+            return (cookie, json?["csrf"] as? String ?? "", setCookie)
         }
     }
 
@@ -70,7 +70,17 @@ struct DashboardSessionTests {
     @Test func aChangeWithTheCookieButWithoutTheCSRFTokenIsRefused() async throws {
         let world = try World()
         let (cookie, csrf, _) = try await world.login()
-        let yaml = "name: web\ninfrastructure: {type: static}\nmonitor: {method: ssh}\nassemblies: []\n"
+        let yaml = """
+            name: web
+            infrastructure: {type: static}
+            monitor: {method: ssh}
+            assemblies:
+              - name: box
+                address: 127.0.0.1
+                resources:
+                  - {name: app, class: exec, exec: {monitor: "true", start: "true", stop: "true"}}
+
+            """
         let forged = try await world.tcp.exchange(.POST, "/v1/deployables", headers: [("Cookie", cookie)], body: yaml)
         #expect(forged.status == 403, "\(forged.text)")
         #expect(forged.text.contains(#""field":"X-CSRF-Token""#))
@@ -80,7 +90,13 @@ struct DashboardSessionTests {
         #expect(try await APIClient.unix(world.cped.socketPath).call(.GET, "/v1/deployables").text == "[]")
         let right = try await world.tcp.exchange(
             .POST, "/v1/deployables", headers: [("Cookie", cookie), ("X-CSRF-Token", csrf)], body: yaml)
-        #expect(right.status != 403 && right.status != 401, "\(right.text)")
+        #expect(right.status == 201, "\(right.text)")
+        // The page learns the newest event's number, to follow the stream from recent history.
+        let session = try await world.tcp.exchange(.GET, "/dashboard/session", headers: [("Cookie", cookie)])
+        let newest = try JSONSerialization.jsonObject(with: Data(session.text.utf8)) as? [String: Any]
+        let events = try await APIClient.unix(world.cped.socketPath).call(.GET, "/v1/events")
+        let last = (events.json as? [[String: Any]])?.last?["seq"] as? Int
+        #expect(last != nil && newest?["lastSeq"] as? Int == last, "\(session.text) \(events.text)")
     }
 
     @Test func logoutEndsTheSessionAndBearerClientsAreUnchanged() async throws {

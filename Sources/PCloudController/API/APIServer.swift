@@ -59,7 +59,10 @@ public enum APIServer {
         let sessions = DashboardSessions()
         if let token { router.middlewares.add(SessionOrBearerMiddleware(token: token, sessions: sessions)) }
         router.middlewares.add(NoSuchRouteMiddleware())
-        if let token { DashboardRoutes(token: token, sessions: sessions, files: DashboardFiles()).register(on: router) }
+        if let token {
+            DashboardRoutes(token: token, sessions: sessions, files: DashboardFiles(), controller: controller).register(
+                on: router)
+        }
         router.get("v1/health") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("metrics") { _, _ in
             Response(

@@ -4,14 +4,20 @@ import Hummingbird
 
 /// `/dashboard`: the pages (open: they hold no data), `POST /dashboard/login` with the API token
 /// (sets the session cookie, answers the CSRF token), `GET /dashboard/session` (the CSRF token
-/// again, for a reloaded page) and `POST /dashboard/logout`. Only on the TCP listener.
+/// again, for a reloaded page) and `POST /dashboard/logout`. Only on the TCP listener. Both answers
+/// carry the newest event's sequence number, so the page follows the stream from recent history
+/// instead of replaying all of it.
 struct DashboardRoutes {
     let token: String
     let sessions: DashboardSessions
     let files: DashboardFiles
+    let controller: Controller
 
     struct Login: Decodable { var token: String }
-    struct Granted: Encodable { var csrf: String }
+    struct Granted: Encodable {
+        var csrf: String
+        var lastSeq: Int64
+    }
 
     /// What needs neither token nor session: the static pages and the login itself.
     static func isOpen(_ request: Request) -> Bool {
@@ -36,14 +42,14 @@ struct DashboardRoutes {
                 throw APIError(.unauthorized, "that is not the API token", field: "token")
             }
             let (id, csrf) = await sessions.create()
-            var response = try JSONBody.response(Granted(csrf: csrf))
+            var response = try JSONBody.response(Granted(csrf: csrf, lastSeq: try await controller.store.lastEventSeqAsync()))
             response.setCookie(Self.cookie(id, maxAge: Int(DashboardSessions.lifetime), request: request))
             return response
         }
         router.get("dashboard/session") { request, _ in
             guard let id = request.cookies[DashboardSessions.cookieName]?.value, let session = await sessions.session(id)
             else { throw APIError(.unauthorized, "not logged in to the dashboard", field: "cookie") }
-            return try JSONBody.response(Granted(csrf: session.csrf))
+            return try JSONBody.response(Granted(csrf: session.csrf, lastSeq: try await controller.store.lastEventSeqAsync()))
         }
         router.post("dashboard/logout") { request, _ in
             if let id = request.cookies[DashboardSessions.cookieName]?.value { await sessions.remove(id) }

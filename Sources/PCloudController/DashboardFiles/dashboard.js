@@ -11,6 +11,8 @@ const app = {
   filters: { deployable: '', severity: '', kind: '' },
 };
 const MAX_EVENTS = 2000;
+/** How far back the page reads: the last this many events (of every deployable). */
+const HISTORY = 10000;
 
 function $(id) { return document.getElementById(id); }
 
@@ -89,8 +91,10 @@ function showLogin(message) {
   $('token').focus();
 }
 
-function showApp(csrf) {
-  app.csrf = csrf;
+function showApp(session) {
+  app.csrf = session.csrf;
+  // The stream starts from recent history, not from the first event ever stored.
+  app.lastSeq = Math.max(app.lastSeq, (session.lastSeq || 0) - MAX_EVENTS);
   $('login').hidden = true;
   $('nav').hidden = false;
   $('view').hidden = false;
@@ -103,7 +107,7 @@ async function login(event) {
   const field = $('token');
   const answer = await api('POST', '/dashboard/login', { token: field.value });
   field.value = '';
-  if (answer.ok) showApp(answer.data.csrf);
+  if (answer.ok) showApp(answer.data);
   else showLogin(answer.status === 401 ? 'That token was refused.' : `Login failed (${answer.status}).`);
 }
 
@@ -244,7 +248,7 @@ async function overviewView() {
 async function deployableView(name) {
   const path = `/v1/deployables/${encodeURIComponent(name)}`;
   const [status, history] = await Promise.all([
-    api('GET', `${path}/status`), api('GET', `/v1/events?deployable=${encodeURIComponent(name)}&limit=10000`),
+    api('GET', `${path}/status`), api('GET', `/v1/events?deployable=${encodeURIComponent(name)}&after=${Math.max(0, app.lastSeq - HISTORY)}&limit=${HISTORY}`),
   ]);
   if (!status.ok) return el('p', { class: 'error', text: (status.data && status.data.error) || `No deployable ${name}.` });
   const s = status.data;
@@ -497,5 +501,5 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('logout').addEventListener('click', logout);
   window.addEventListener('hashchange', () => { $('result').textContent = ''; route(); });
   const session = await api('GET', '/dashboard/session');
-  if (session.ok) showApp(session.data.csrf); else showLogin();
+  if (session.ok) showApp(session.data); else showLogin();
 });
