@@ -155,6 +155,10 @@ try:
     os.remove(args.break_file)
     ok("removed the resource's state file inside the guest")
     wait("the failure and its recovery in the chart", lambda: recovered() == 1, timeout=60)
+    # Reported, not asserted (timings vary with the machine): how long after pcloud's event the
+    # page showed it (polled every 0.1 s, so at most that much later than it appeared).
+    shown_after = time.time() - float(attribute("#recoveries li[data-outcome=recovered]", "data-end"))
+    print(f"info: the recovery was on screen {shown_after:.2f} s after pcloud's event", flush=True)
     wait("the resource running again", lambda: attribute(row + " .state .badge", "data-state") == "running")
     if not driver.execute_script("return window.notReloaded === true;"):
         fail("the page was reloaded")

@@ -416,7 +416,7 @@ function recoveryChart(list) {
   }
   section.append(svg,
     el('ul', { class: 'legend' }, LEVELS.map((level) => el('li', {}, el('span', { class: `swatch ${level}` }), `${level} restart`))),
-    el('ol', { class: 'recovery-list' }, list.map((r) => el('li', { 'data-level': r.level, 'data-outcome': r.end ? r.outcome : 'ongoing', text: describe(r) }))));
+    el('ol', { class: 'recovery-list' }, list.map((r) => el('li', { 'data-level': r.level, 'data-outcome': r.end ? r.outcome : 'ongoing', 'data-end': r.end, text: describe(r) }))));
   return section;
 }
 
