@@ -4,7 +4,8 @@ import Testing
 
 /// The dashboard in a real headless Chromium against a real cped whose static deployable runs on a
 /// real sshd guest: log in (a wrong token refused), see it running, break the resource in the
-/// guest and watch the failure and the recovery arrive without a reload, clean up and stop from the
+/// guest and watch the failure and the recovery arrive without a reload (three times: the third
+/// escalates to restarting the guest, drawn at that level), clean up and stop from the
 /// page, a forged POST without the CSRF token refused, nothing loaded from elsewhere, logout.
 /// The browser is driven by scripts/browser/dashboard_check.py; screenshots go to
 /// .build/test-artifacts/dashboard/.
@@ -99,7 +100,8 @@ struct DashboardBrowserTests {
         try? run.output.write(to: Self.screenshots.appendingPathComponent("steps.txt"), atomically: true, encoding: .utf8)
         #expect(run.status == 0, "\(run.output)\n\(world.cped.log.suffix(3000))")
         for step in [
-            "a wrong token is refused", "failure and recovery appeared without a reload", "forged POST without the CSRF token",
+            "a wrong token is refused", "failure and recovery appeared without a reload", "escalated to an assembly restart",
+            "forged POST without the CSRF token",
             "cleanup from the page", "stop from the page", "all from http://127.0.0.1", "logout",
         ] {
             #expect(run.output.contains("ok: ") && run.output.contains(step), "missing step '\(step)': \(run.output)")

@@ -180,6 +180,16 @@ try:
     wait("the second failure counted", lambda: "2 of 3 in 10m" in text(row + " .failures"))
     wait("the resource running again", lambda: attribute(row + " .state .badge", "data-state") == "running")
     ok("a second failure and recovery: two bars in the chart, 2 of 3 against the limit")
+
+    # The third within the window reaches the limit: pcloud escalates to restarting the guest.
+    os.remove(args.break_file)
+    wait("the escalated recovery in the chart",
+         lambda: present("#recoveries li[data-level=assembly][data-outcome=recovered]"), timeout=90)
+    wait("the resource running again", lambda: attribute(row + " .state .badge", "data-state") == "running")
+    if not present("#recoveries svg rect.assembly"):
+        fail("the escalation is not drawn at its level")
+    ok("a third failure escalated to an assembly restart, drawn at that level: "
+       + text("#recoveries li[data-level=assembly]"))
     shot("deployable-recovered")
 
     csrf = driver.execute_script("return app.csrf;")
@@ -216,9 +226,9 @@ try:
     click('nav a[href="#/events"]')
     wait("the events list", lambda: present("#events tbody tr"))
     driver.find_element(By.CSS_SELECTOR, "#filter-kind").send_keys("restart")
-    wait("only restarts listed", lambda: driver.execute_script(
-        "return [...new Set([...document.querySelectorAll('#events tbody tr')].map((r) => r.dataset.kind))];")
-        == ["resource.restart"])
+    wait("only restarts listed", lambda: sorted(driver.execute_script(
+        "return [...new Set([...document.querySelectorAll('#events tbody tr')].map((r) => r.dataset.kind))];"))
+        == ["assembly.restart", "resource.restart"])
     ok("the events view filters by kind: " + text("#events tbody tr"))
     shot("events")
 
