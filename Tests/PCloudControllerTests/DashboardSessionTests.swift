@@ -65,6 +65,8 @@ struct DashboardSessionTests {
         let again = try await world.tcp.exchange(.GET, "/dashboard/session", headers: [("Cookie", cookie)])
         #expect(again.text.contains(csrf))
         #expect(!world.cped.log.contains(world.token), "the token must never be logged")
+        let sessionID = String(cookie.dropFirst("pcloud_session=".count))
+        #expect(!world.cped.log.contains(sessionID) && !world.cped.log.contains(csrf), "nor the session's secrets")
     }
 
     @Test func aChangeWithTheCookieButWithoutTheCSRFTokenIsRefused() async throws {
