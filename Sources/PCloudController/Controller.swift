@@ -44,7 +44,7 @@ public final class Controller: Sendable {
         let states = try await store.statesAsync(deployable: name)
         let failures = try await store.failuresAsync(deployable: name)
         let last = try await store.lastEventAsync(deployable: name)
-        return DeployableStatus.make(deployable, states: states, failures: failures, lastEvent: last)
+        return DeployableStatus.make(deployable, states: states, failures: failures, lastEvent: last, now: clock.now)
     }
 
     /// A deployable from YAML text with its assemblies inline or named from the definitions directory.

@@ -48,15 +48,21 @@ public enum APIServer {
         return apps
     }
 
-    /// The routes; with a `token`, every one of them requires it (middleware must come before routes).
-    /// A request no route matches gets a JSON 404 like every other refusal.
+    /// The routes; with a `token` (TCP), every one of them requires it or a dashboard session, and
+    /// the dashboard is served (middleware must come before routes). A request no route matches
+    /// gets a JSON 404 like every other refusal.
     static func router(
         controller: Controller, engines: Engines, metrics: PrometheusCollectorRegistry,
         token: String? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        if let token { router.middlewares.add(BearerTokenMiddleware(token: token)) }
+        let sessions = DashboardSessions()
+        if let token { router.middlewares.add(SessionOrBearerMiddleware(token: token, sessions: sessions)) }
         router.middlewares.add(NoSuchRouteMiddleware())
+        if let token {
+            DashboardRoutes(token: token, sessions: sessions, files: DashboardFiles(), controller: controller).register(
+                on: router)
+        }
         router.get("v1/health") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("metrics") { _, _ in
             Response(

@@ -9,12 +9,15 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
             Self.constantTimeEqual(Array(header.dropFirst(7).utf8), Array(token.utf8))
-        else {
-            throw APIError(
-                .unauthorized, "a bearer token is required (Authorization: Bearer TOKEN)", field: "Authorization",
-                headers: [.wwwAuthenticate: #"Bearer realm="pcloud""#])
-        }
+        else { throw Self.refusal() }
         return try await next(request, context)
+    }
+
+    /// What a request without a valid token (or dashboard session) is told.
+    static func refusal() -> APIError {
+        APIError(
+            .unauthorized, "a bearer token is required (Authorization: Bearer TOKEN)", field: "Authorization",
+            headers: [.wwwAuthenticate: #"Bearer realm="pcloud""#])
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

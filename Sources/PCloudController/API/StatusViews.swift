@@ -23,6 +23,13 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
         public var address: String?
         public var failures: Int
         public var resources: [ResourceStatus]
+        /// The guest's boot id and uptime (s) from its last liveness check; nil before one.
+        public var bootID: String? = nil
+        public var uptime: Double? = nil
+        /// The pinned ssh host key (`ssh-ed25519 AAAA...`): recorded at first contact, or the definition's.
+        public var hostKey: String? = nil
+        /// The escalation window: failures still counting, against `limit`.
+        public var window: FailureWindowStatus? = nil
     }
 
     public struct ResourceStatus: Codable, Sendable, Equatable {
@@ -30,12 +37,14 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
         public var state: String
         public var failures: Int
         public var lastReason: String?
+        public var window: FailureWindowStatus? = nil
     }
 
-    /// Built from the definition, the stored runtime state and failure history.
+    /// Built from the definition, the stored runtime state and failure history; `now` decides which
+    /// failures still count in their window.
     static func make(
         _ deployable: Deployable, states: [RuntimeStateRecord], failures: [FailureRecord],
-        lastEvent: StoredEvent?
+        lastEvent: StoredEvent?, now: Double = 0
     ) -> DeployableStatus {
         func record(_ assembly: String, _ resource: String) -> RuntimeStateRecord? {
             states.first { $0.assembly == assembly && $0.resource == resource }
@@ -66,10 +75,12 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
         let runtime = detail(record("", ""), "runtime").flatMap {
             try? JSONDecoder().decode(DeployableRuntime.self, from: Data($0.utf8))
         }
-        return DeployableStatus(
+        var status = DeployableStatus(
             name: deployable.name, uuid: deployable.uuid?.uuidString.lowercased() ?? "",
             state: record("", "")?.state ?? "stopped", infrastructure: deployable.infrastructure.kind,
             monitor: deployable.monitor.method.rawValue, assemblies: assemblies, lastEvent: lastEvent?.message,
             placed: placedStatus(deployable, runtime), failedActions: failedActions(deployable, runtime))
+        status.addWindows(deployable, runtime, now: now)
+        return status
     }
 }
