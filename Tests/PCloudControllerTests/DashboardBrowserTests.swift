@@ -21,6 +21,8 @@ struct DashboardBrowserTests {
         let files: URL
         let token = UUID().uuidString + UUID().uuidString
         let port = freeLoopbackPort()
+        /// cped's name among controllers, when it runs on PostgreSQL.
+        let controller: String?
 
         init() throws {
             guest = try SSHDaemon()
@@ -29,9 +31,17 @@ struct DashboardBrowserTests {
             try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
             let tokenFile = files.appendingPathComponent("token").path
             try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
-            cped = try ControllerProcess(extraArguments: [
-                "--ssh-key", guest.clientKeyPath, "--tcp", "127.0.0.1:\(port)", "--token-file", tokenFile,
-            ])
+            // On PostgreSQL when it is here, so the page's controllers table has a controller to show.
+            let postgres = PostgresServer.missing == nil ? try PostgresServer.shared() : nil
+            let name = "dash-\(UUID().uuidString.prefix(4))"
+            controller = postgres == nil ? nil : name
+            var arguments = ["--ssh-key", guest.clientKeyPath, "--tcp", "127.0.0.1:\(port)", "--token-file", tokenFile]
+            var store: String?
+            if let postgres {
+                arguments += ["--store-password-file", postgres.passwordFile, "--controller-name", name]
+                store = postgres.tcpURL(try postgres.createDatabase())
+            }
+            cped = try ControllerProcess(extraArguments: arguments, store: store)
             guard waitUntil(timeout: 30, { portIsOpen("127.0.0.1", UInt16(port)) }) else {
                 throw ControllerError("cped's TCP port did not open: \(cped.log.suffix(2000))")
             }
@@ -96,7 +106,7 @@ struct DashboardBrowserTests {
                 "180", Chromium.python, script, "--base", "http://127.0.0.1:\(world.port)", "--token-file", world.path("token"),
                 "--deployable", "web", "--resource", "box/app", "--break-file", world.path("app.state"),
                 "--screenshots", Self.screenshots.path, "--fingerprint", try world.hostKeyFingerprint(),
-            ])
+            ] + (world.controller.map { ["--controller", $0] } ?? []))
         try? run.output.write(to: Self.screenshots.appendingPathComponent("steps.txt"), atomically: true, encoding: .utf8)
         #expect(run.status == 0, "\(run.output)\n\(world.cped.log.suffix(3000))")
         for step in [

@@ -21,6 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 parser = argparse.ArgumentParser()
 for name in ("base", "token-file", "deployable", "resource", "break-file", "screenshots", "fingerprint"):
     parser.add_argument("--" + name, required=True)
+parser.add_argument("--controller", help="cped runs on PostgreSQL under this name: check the controllers table")
 args = parser.parse_args()
 token = open(args.token_file, encoding="utf-8").read().strip()
 os.makedirs(args.screenshots, exist_ok=True)
@@ -142,6 +143,10 @@ try:
     if token in driver.page_source or token in driver.current_url:
         fail("the token is in the page or its URL")
     ok("logged in; the overview shows the deployable running: " + text(overview))
+    if args.controller:
+        owner = f'#controllers tr[data-controller="{args.controller}"]'
+        wait("the controller owning the deployable", lambda: args.deployable in text(owner + " .owns"))
+        ok("the controllers table shows " + text(owner))
     wait("the live stream", lambda: text("#live") == "live")
     shot("overview")
 

@@ -223,7 +223,7 @@ function focusKey(element) {
 // ---- overview -----------------------------------------------------------------------------
 
 async function overviewView() {
-  const list = await api('GET', '/v1/deployables');
+  const [list, cluster] = await Promise.all([api('GET', '/v1/deployables'), api('GET', '/v1/cluster')]);
   if (!list.ok) return el('p', { class: 'error', text: `Cannot list deployables (${list.status}).` });
   const statuses = await Promise.all(list.data.map((d) => api('GET', `/v1/deployables/${encodeURIComponent(d.name)}/status`)));
   const rows = statuses.filter((s) => s.ok).map(({ data: s }) => {
@@ -240,7 +240,19 @@ async function overviewView() {
   return el('section', {},
     el('h2', { tabindex: '-1', text: 'Overview' }),
     rows.length ? table('Deployables', ['Deployable', 'State', 'Infrastructure', 'Monitor', 'Assemblies', 'Resources', 'Last event'], rows, { id: 'deployables' })
-      : el('p', { text: 'No deployables are defined yet (pcloudsh deployable_create).' }));
+      : el('p', { text: 'No deployables are defined yet (pcloudsh deployable_create).' }),
+    cluster.ok && cluster.data.mode === 'cluster' ? controllersTable(cluster.data) : el('p', { text: 'One controller (SQLite store): it owns every deployable.' }));
+}
+
+// Several controllers on one PostgreSQL store: each with its heartbeat age and what it owns.
+function controllersTable(view) {
+  const held = view.leases.filter((l) => l.holder && l.expiresIn > 0);
+  const rows = view.members.map((m) => el('tr', { 'data-controller': m.controller },
+    el('th', { scope: 'row', text: m.controller + (m.controller === view.controller ? ' (this one)' : '') }),
+    el('td', { text: m.address }),
+    el('td', { text: `${m.heartbeatAge.toFixed(1)} s ago` }),
+    el('td', { class: 'owns', text: held.filter((l) => l.holder === m.controller).map((l) => `${l.deployable} (epoch ${l.epoch})`).join(', ') })));
+  return table('Controllers', ['Controller', 'Address', 'Heartbeat', 'Owns (lease epoch)'], rows, { id: 'controllers' });
 }
 
 // ---- one deployable -----------------------------------------------------------------------
