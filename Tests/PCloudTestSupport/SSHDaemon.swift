@@ -10,6 +10,8 @@ public final class SSHDaemon: @unchecked Sendable {
     public let namespace: String?
     /// The client's private key (its public half is authorized for the current user).
     public let clientKeyPath: String
+    /// In the environment of the server and every process it forks, to find them all at stop.
+    let tag = "PCLOUD_SSHD=\(UUID().uuidString)"
     public private(set) var process: SpawnedProcess?
 
     public static let sshd = "/usr/sbin/sshd"
@@ -86,9 +88,9 @@ public final class SSHDaemon: @unchecked Sendable {
     public func start() throws {
         let arguments = ["-D", "-f", path("sshd_config"), "-E", path("sshd.log")]
         if let namespace {
-            process = try SpawnedProcess("/usr/sbin/ip", ["netns", "exec", namespace, Self.sshd] + arguments)
+            process = try SpawnedProcess("/usr/sbin/ip", ["netns", "exec", namespace, Self.sshd] + arguments, tag: tag)
         } else {
-            process = try SpawnedProcess(Self.sshd, arguments)
+            process = try SpawnedProcess(Self.sshd, arguments, tag: tag)
         }
         let ready = waitUntil(timeout: 10) {
             (try? String(contentsOfFile: path("sshd.log"), encoding: .utf8))?.contains("Server listening") ?? false
@@ -101,8 +103,28 @@ public final class SSHDaemon: @unchecked Sendable {
     /// Kills the listener and every process it forked (the open sessions): the guest is gone.
     public func stop() {
         guard let process else { return }
-        for child in descendants(of: process.pid).reversed() { kill(child, SIGKILL) }
-        process.stop(grace: 2)
+        // The listener is frozen, then killed while frozen, so it accepts nothing more (let run again
+        // to take a SIGTERM, it would first accept a connection waiting in its backlog and fork a
+        // session for it). Its sessions are every process it forked (descendants), carrying its
+        // environment (sshd re-executes itself per connection and an orphan loses its parent
+        // link), or holding a socket on its port (after authentication `sshd: user@notty` has a
+        // new environment): each is killed and waited out, so none answers after stop returns.
+        kill(process.pid, SIGSTOP)
+        let tcp = ["/proc/\(process.pid)/net/tcp", "/proc/\(process.pid)/net/tcp6"].map { table in
+            (try? String(contentsOfFile: table, encoding: .utf8)) ?? ""
+        }
+        let sessions = {
+            Set(processes(taggedWith: self.tag) + descendants(of: process.pid) + processes(holdingPort: self.port, tables: tcp))
+                .subtracting([process.pid, getpid()])
+        }
+        let found = sessions()
+        kill(process.pid, SIGKILL)
+        _ = waitUntil(timeout: 5) {
+            let left = found.union(sessions()).filter(processRuns)
+            for pid in left { kill(pid, SIGKILL) }
+            return left.isEmpty
+        }
+        process.stop(grace: 2)  // reaps it
         self.process = nil
         try? FileManager.default.removeItem(atPath: path("sshd.log"))
     }
@@ -167,6 +189,47 @@ public func descendants(of pid: Int32) -> [Int32] {
         }
     }
     return result
+}
+
+/// Whether `pid` is a live process (not gone, not a zombie waiting to be reaped).
+func processRuns(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
+    else { return false }
+    return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+}
+
+/// The processes whose environment holds `tag` (`NAME=VALUE`), from /proc (root reads every one).
+func processes(taggedWith tag: String) -> [Int32] {
+    let wanted = Array(tag.utf8)
+    return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> Int32? in
+        guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/environ") else {
+            return nil
+        }
+        return data.split(separator: 0).contains { Array($0) == wanted } ? pid : nil
+    }
+}
+
+/// The processes holding a TCP socket whose local port is `port`, per socket tables (the text of
+/// /proc/PID/net/tcp, read in the server's network namespace).
+func processes(holdingPort port: Int, tables: [String]) -> [Int32] {
+    let suffix = String(format: ":%04X", port)
+    var inodes: Set<String> = []
+    for table in tables {
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            if fields.count > 9, fields[1].hasSuffix(suffix) { inodes.insert("socket:[\(fields[9])]") }
+        }
+    }
+    guard !inodes.isEmpty else { return [] }
+    return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> Int32? in
+        guard let pid = Int32(entry), let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(entry)/fd") else {
+            return nil
+        }
+        let holds = fds.contains { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/fd/\(fd)")).map(inodes.contains) ?? false
+        }
+        return holds ? pid : nil
+    }
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now.

@@ -9,7 +9,8 @@ public final class SpawnedProcess: @unchecked Sendable {
     private var exited = false
 
     /// Starts `executable`; stdin, stdout and stderr are /dev/null (servers log to files).
-    public init(_ executable: String, _ arguments: [String]) throws {
+    /// `tag`: a `NAME=VALUE` added to its environment, which its children inherit (to find them all).
+    public init(_ executable: String, _ arguments: [String], tag: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -18,8 +19,12 @@ public final class SpawnedProcess: @unchecked Sendable {
         }
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        if let tag { environment.append(tag) }
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard rc == 0 else { throw SpawnError(executable: executable, code: rc) }
         self.pid = pid
     }
