@@ -147,8 +147,9 @@ extension Engine {
                     if !Task.isCancelled { inbox.yield(.liveness(id.assembly, lost, incarnation: arguments.incarnation)) }
                     return
                 }
+                // It goes on after a failed result too (on-fail ignore, an unmanaged resource): the
+                // policy cancels it when it acts on the failure.
                 inbox.yield(.operationDone(id, .monitor, result, incarnation: arguments.incarnation))
-                if result.code != .ok { return }  // the policy decides what follows
             }
         }
     }
