@@ -75,7 +75,8 @@ extension Plan {
             let held = runtime.maintenanceWindows.map { label($0.element) }.joined(separator: ", ")
             restartAssembly(
                 name,
-                why + "; assembly \(name) failed \(failures) times in \(DurationText.format(within)), but escalating to deployable "
+                why
+                    + "; assembly \(name) failed \(failures) times in \(DurationText.format(within)), but escalating to deployable "
                     + "\(deployableName) is held back while \(held) \(runtime.maintenanceWindows.count == 1 ? "is" : "are") in "
                     + "maintenance: restarting only assembly \(name)")
         case .escalate(let failures, let within):

@@ -56,7 +56,9 @@ extension Plan {
 
     /// The result of an operation on an unmanaged resource: the state it shows, a failure reported
     /// once (when it stops running), nothing done about it.
-    mutating func unmanagedResult(_ id: ResourceID, _ action: ResourceAction, _ code: OCFExitCode, _ what: String, _ detail: String?) {
+    mutating func unmanagedResult(
+        _ id: ResourceID, _ action: ResourceAction, _ code: OCFExitCode, _ what: String, _ detail: String?
+    ) {
         guard let state = runtime.resources[id]?.state else { return }
         if code == .ok {
             if action == .stop {

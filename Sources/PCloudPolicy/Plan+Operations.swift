@@ -155,7 +155,8 @@ extension Plan {
                 "resource \(id) failed \(failures) times in \(DurationText.format(within)) "
                 + "(limit \(limit.failures) in \(DurationText.format(limit.period))): escalating to restart assembly \(id.assembly)"
             if let holder = runtime.heldBy(assembly: id.assembly) {
-                restartInPlace(id, definition, because: why + "; " + text + ", which is held back while \(label(holder)) is in maintenance")
+                restartInPlace(
+                    id, definition, because: why + "; " + text + ", which is held back while \(label(holder)) is in maintenance")
                 return
             }
             runtime.resources[id]?.lastReason = text

@@ -55,7 +55,8 @@ extension Plan {
                 runtime.resources[id]?.interrupted = nil
                 probe(
                     id, arguments,
-                    "the \(interrupted.action.rawValue) of \(id) interrupted by the controller's restart has timed out: probing \(id)")
+                    "the \(interrupted.action.rawValue) of \(id) interrupted by the controller's restart has timed out: probing \(id)"
+                )
                 return
             }
             if resource.leftMaintenance == true {
@@ -181,7 +182,17 @@ extension Plan {
             runtime.resources[id]?.interrupted = nil
             probe(
                 id, arguments,
-                "the \(interrupted.action.rawValue) of \(id) interrupted by the controller's restart has timed out: probing \(id) before it is stopped")
+                "the \(interrupted.action.rawValue) of \(id) interrupted by the controller's restart has timed out: probing \(id) before it is stopped"
+            )
+            return
+        }
+        if runtime.assemblies[id.assembly]?.state == .running, let resource = runtime.resources[id], resource.pending == nil,
+            resource.state == .unknown, resource.leftMaintenance == true, !runtime.isUnmanaged(id),
+            let definition = policy.resources[id], let arguments = arguments(for: id, timeout: definition.monitor.timeout)
+        {
+            // Left maintenance while the deployable stops: probed first, so the stop finds what the operator left running.
+            runtime.resources[id]?.leftMaintenance = nil
+            probe(id, arguments, "\(id) left maintenance: probing it before it is stopped")
             return
         }
         guard runtime.assemblies[id.assembly]?.state == .running, let resource = runtime.resources[id],
@@ -205,6 +216,7 @@ extension Plan {
             let busy = resources(of: name).contains {
                 runtime.resources[$0]?.pending != nil || runtime.resources[$0]?.state == .running
                     || runtime.resources[$0]?.state == .failed || runtime.resources[$0]?.interrupted != nil
+                    || (runtime.resources[$0]?.leftMaintenance == true && runtime.resources[$0]?.state == .unknown)
             }
             guard !busy || assembly.state == .starting else { return }
             forgetResources(of: name)
