@@ -45,7 +45,8 @@ struct RuntimeRoutes {
                 switch DurationText.read(text) {
                 case .success(let value) where value > .zero: duration = value
                 case .success: throw APIError(.badRequest, "for must be longer than 0s, got '\(text)'", field: "for")
-                case .failure(let problem): throw APIError(.badRequest, "for: " + DurationText.message(problem, text: text), field: "for")
+                case .failure(let problem):
+                    throw APIError(.badRequest, "for: " + DurationText.message(problem, text: text), field: "for")
                 }
             }
             try await engines.maintenanceOn(name, element: element, for: duration)

@@ -75,7 +75,9 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
                     let resourceRecord = record(assembly.name, resource.name)
                     return ResourceStatus(
                         name: resource.name, state: resourceRecord?.state ?? "stopped",
-                        failures: count(resourceRecord, failures.filter { $0.assembly == assembly.name && $0.resource == resource.name }.count),
+                        failures: count(
+                            resourceRecord, failures.filter { $0.assembly == assembly.name && $0.resource == resource.name }.count
+                        ),
                         lastReason: detail(resourceRecord, "reason"),
                         unmanaged: runtime?.isUnmanaged(ResourceID(assembly: assembly.name, resource: resource.name)) ?? false)
                 }, unmanaged: runtime?.isUnmanaged(assembly: assembly.name) ?? false)
