@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import PCloudTestSupport
 import Testing
 
@@ -145,5 +146,25 @@ struct MaintenanceEndToEndTests {
         #expect(try world.pcloudsh(["maintenance_off", "patch", "box/app"]).status != 0)  // not in maintenance any more
         let stopped = try world.pcloudsh(["deployable_stop", "patch", "--wait", "--timeout", "60s"])
         #expect(stopped.status == 0, "\(stopped.output)")
+    }
+
+    @Test func badMaintenanceRequestsAreRefusedNamingTheField() async throws {
+        let cped = try ControllerProcess()
+        let api = APIClient.unix(cped.socketPath)
+        let yaml = try String(
+            contentsOf: BuiltProducts.packageRoot.appendingPathComponent("Deployables/wordpress.yaml"), encoding: .utf8)
+        _ = try await api.call(.POST, "/v1/deployables", body: yaml)
+        func refusal(_ method: HTTPMethod, _ query: String) async throws -> (UInt, String?) {
+            let answer = try await api.call(method, "/v1/deployables/wordpress/maintenance?\(query)")
+            return (answer.status, (answer.json as? [String: String])?["field"])
+        }
+        #expect(try await refusal(.POST, "element=a%2Fb%2Fc") == (400, "element"))
+        #expect(try await refusal(.POST, "element=nowhere") == (404, "element"))
+        #expect(try await refusal(.POST, "element=&for=soon") == (400, "for"))
+        #expect(try await refusal(.POST, "for=0s") == (400, "for"))
+        #expect(try await refusal(.POST, "") == (409, "name"))  // not started
+        #expect(try await refusal(.DELETE, "") == (409, "name"))
+        let missing = try await api.call(.POST, "/v1/deployables/nope/maintenance")
+        #expect(missing.status == 404 && (missing.json as? [String: String])?["field"] == "name")
     }
 }
