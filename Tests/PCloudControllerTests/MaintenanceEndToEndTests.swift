@@ -122,6 +122,16 @@ struct MaintenanceEndToEndTests {
         #expect(app?["unmanaged"] as? Bool == true && app?["state"] as? String == "stopped", "\(json.output)")
         let metrics = try await APIClient.unix(world.cped.socketPath).call(.GET, "/metrics")
         #expect(metrics.text.contains(#"pcloud_unmanaged_elements{deployable="patch",kind="resource"} 1"#), "\(metrics.text)")
+        // Still watched through the failure: started again by hand, it is seen running; killed again, reported again.
+        let seqBeforeHand = (await world.events()).compactMap { $0["seq"] as? Int }.max() ?? 0
+        FileManager.default.createFile(atPath: world.path("app.state"), contents: nil)
+        let seen = try world.pcloudsh([
+            "deployable_wait", "patch", "--for", "running", "--after", "\(seqBeforeHand)", "--timeout", "60s",
+        ])
+        #expect(seen.status == 0, "\(seen.output)\n\(world.cped.log.suffix(3000))")
+        let seqBeforeSecondKill = (await world.events()).compactMap { $0["seq"] as? Int }.max() ?? 0
+        try FileManager.default.removeItem(atPath: world.path("app.state"))
+        #expect(await world.awaitEvent("maintenance.failure-reported", after: seqBeforeSecondKill) != nil)
 
         // Maintenance off: probed first, found stopped, started again, the reason in the event.
         let during = (await world.events()).filter { ($0["seq"] as? Int ?? 0) > seqBeforeKill }.compactMap {
