@@ -50,6 +50,12 @@ extension Plan {
     mutating func assemblyFailed(_ name: String, because why: String) {
         guard let definition = policy.deployable.assembly(named: name) else { return }
         runtime.assemblies[name]?.lastReason = why
+        if let holder = runtime.heldBy(assembly: name) {
+            add(
+                .unmanagedFailure(.assembly(name)),
+                why + ": reported; assembly \(name) is not restarted or fenced while \(label(holder)) is in maintenance")
+            return
+        }
         if runtime.desired == .stopped {
             fence(name, why + "; fencing it (the deployable is stopping)")
             return
@@ -64,6 +70,15 @@ extension Plan {
             } else {
                 restartAssembly(name, why + ": restarting it")
             }
+        case .escalate(let failures, let within) where runtime.inMaintenance:
+            // Restarting (or failing) the deployable would reach what is in maintenance: this assembly alone.
+            let held = runtime.maintenanceWindows.map { label($0.element) }.joined(separator: ", ")
+            restartAssembly(
+                name,
+                why
+                    + "; assembly \(name) failed \(failures) times in \(DurationText.format(within)), but escalating to deployable "
+                    + "\(deployableName) is held back while \(held) \(runtime.maintenanceWindows.count == 1 ? "is" : "are") in "
+                    + "maintenance: restarting only assembly \(name)")
         case .escalate(let failures, let within):
             let limit = definition.escalation!
             deployableFailed(

@@ -22,6 +22,8 @@ extension Plan {
                     assemblyLost(
                         name, reason: "it rebooted behind our back (uptime went down to \(DurationText.format(uptime)))")
                 }
+            } else if assembly.state == .unreachable, assembly.pending == nil, runtime.heldBy(assembly: name) != nil {
+                heldAssemblyBack(name, bootID: bootID)
             }
         case .unreachable(let reason):
             if assembly.state == .running {

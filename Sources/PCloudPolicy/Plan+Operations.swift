@@ -17,12 +17,20 @@ extension Plan {
         resource.lastCode = code
         runtime.resources[id] = resource
         let what = detail.map { "\(code.reason): \($0)" } ?? code.reason
+        if runtime.inMaintenance, runtime.isUnmanaged(id) { return unmanagedResult(id, action, code, what, detail) }
         switch action {
         case .probe:
             switch code {
-            case .ok: becomeRunning(id)
+            case .ok:
+                becomeRunning(id)
+                if resource.leftMaintenance == true {
+                    runtime.resources[id]?.leftMaintenance = nil
+                    add(.adopted(id), "\(id) left maintenance and was found running: adopted as it is")
+                }
             case .notRunning: runtime.resources[id]?.state = .stopped
-            default: failedOperation(id, action, code, what)
+            default:
+                runtime.resources[id]?.leftMaintenance = nil
+                failedOperation(id, action, code, what)
             }
         case .start:
             if code == .ok {
@@ -43,6 +51,14 @@ extension Plan {
                     .block(id),
                     "stop of \(id) failed (\(what)): blocked (stop-on-fail: block); nothing more is done until an operator cleans it up"
                 )
+            } else if let holder = runtime.heldBy(assembly: id.assembly) {
+                recordFailure(id, action, code, detail)
+                runtime.resources[id]?.state = .blocked
+                runtime.resources[id]?.lastReason = "stop of \(id) failed (\(what))"
+                add(
+                    .block(id),
+                    "stop of \(id) failed (\(what)) and assembly \(id.assembly) cannot be fenced while \(label(holder)) is in "
+                        + "maintenance: blocked; nothing more is done until an operator cleans it up")
             } else {
                 // A resource that cannot be stopped may still be running: fence its assembly.
                 runtime.resources[id]?.state = .failed
@@ -116,7 +132,14 @@ extension Plan {
             runtime.resources[id]?.disabled = true
             add(.restartResource(id), why + ": stopping it and leaving it stopped (on-fail: stop)")
         case .escalate:
-            assemblyFailed(id.assembly, because: why + " (on-fail: escalate)")
+            if let holder = runtime.heldBy(assembly: id.assembly) {
+                restartInPlace(
+                    id, definition,
+                    because: why + " (on-fail: escalate); restarting assembly \(id.assembly) is held back while "
+                        + "\(label(holder)) is in maintenance")
+            } else {
+                assemblyFailed(id.assembly, because: why + " (on-fail: escalate)")
+            }
         case .restart:
             restartOrEscalate(id, definition, because: why)
         }
@@ -131,27 +154,37 @@ extension Plan {
             let text =
                 "resource \(id) failed \(failures) times in \(DurationText.format(within)) "
                 + "(limit \(limit.failures) in \(DurationText.format(limit.period))): escalating to restart assembly \(id.assembly)"
+            if let holder = runtime.heldBy(assembly: id.assembly) {
+                restartInPlace(
+                    id, definition, because: why + "; " + text + ", which is held back while \(label(holder)) is in maintenance")
+                return
+            }
             runtime.resources[id]?.lastReason = text
             add(.restartResource(id), why + "; " + text)
             assemblyFailed(id.assembly, because: text)
         case .restart:
-            if let instance = policy.placedIDs[id], banned(instance.name, on: id.assembly, instance.placed) != nil {
-                // Banned here: placement moves it, and the stop that follows says where to.
-                cancelMonitor(id, why)
-                runtime.resources[id]?.state = .failed
-                return
-            }
-            var reason = why + ": restarting it (stop, then start)"
-            if let backoff = definition.backoff {
-                let recent = runtime.resources[id]!.failures.recent(now: now, expiry: definition.failureExpiry)
-                let delay = Self.backoffDelay(backoff, failures: recent)
-                runtime.resources[id]?.notBefore = now + delay.seconds
-                reason += " after \(DurationText.format(delay)) (backoff)"
-            }
-            add(.restartResource(id), reason)
+            restartInPlace(id, definition, because: why)
+        }
+    }
+
+    /// Stop, then start again (after a backoff delay if it has one); a banned placed instance moves instead.
+    mutating func restartInPlace(_ id: ResourceID, _ definition: Resource, because why: String) {
+        if let instance = policy.placedIDs[id], banned(instance.name, on: id.assembly, instance.placed) != nil {
+            // Banned here: placement moves it, and the stop that follows says where to.
             cancelMonitor(id, why)
             runtime.resources[id]?.state = .failed
+            return
         }
+        var reason = why + ": restarting it (stop, then start)"
+        if let backoff = definition.backoff {
+            let recent = runtime.resources[id]!.failures.recent(now: now, expiry: definition.failureExpiry)
+            let delay = Self.backoffDelay(backoff, failures: recent)
+            runtime.resources[id]?.notBefore = now + delay.seconds
+            reason += " after \(DurationText.format(delay)) (backoff)"
+        }
+        add(.restartResource(id), reason)
+        cancelMonitor(id, why)
+        runtime.resources[id]?.state = .failed
     }
 
     /// `base`, doubled for each further recent failure, capped. Never doubles past the cap, so no

@@ -140,6 +140,10 @@ extension Plan {
         return instance.placed.over.allSatisfy { assembly in
             guard assembly != id.assembly else { return true }
             if runtime.assemblies[assembly]?.state == .stopped { return true }
+            // A guest held by maintenance that is not reached is not fenced: what runs on it is unknown.
+            if runtime.inMaintenance, runtime.assemblies[assembly]?.state != .running, runtime.heldBy(assembly: assembly) != nil {
+                return false
+            }
             let copy = runtime.resources[ResourceID(assembly: assembly, resource: instance.name)]
             return copy?.pending == nil && copy?.state == .stopped
         }

@@ -21,7 +21,9 @@ extension Plan {
     }
 
     mutating func reconcileStart(_ name: String) {
-        guard let assembly = runtime.assemblies[name], assembly.pending == nil else { return }
+        guard let assembly = runtime.assemblies[name], assembly.pending == nil, !runtime.isUnmanaged(assembly: name) else {
+            return
+        }
         switch assembly.state {
         case .unknown, .stopped:
             if let notBefore = assembly.notBefore, notBefore > now { return }
@@ -30,6 +32,7 @@ extension Plan {
             let again = assembly.state == .stopped ? " again" : ""
             add(.startAssembly(name), "deployable \(deployableName) is started: starting assembly \(name)\(again)")
         case .unreachable, .failed:
+            guard runtime.heldBy(assembly: name) == nil else { return }  // maintenance: reported, not fenced
             fence(name, "assembly \(name) is not confirmed off: fencing it before it is started again")
         case .starting, .running:
             break
@@ -42,6 +45,8 @@ extension Plan {
         guard runtime.assemblies[id.assembly]?.state == .running, let resource = runtime.resources[id],
             resource.pending == nil
         else { return }
+        // Unmanaged: probed (that is monitoring), never started, stopped or reconfigured.
+        if resource.state != .unknown, runtime.isUnmanaged(id) { return }
         switch resource.state {
         case .unknown:
             guard let arguments = arguments(for: id, timeout: definition.monitor.timeout) else { return }
@@ -50,14 +55,23 @@ extension Plan {
                 runtime.resources[id]?.interrupted = nil
                 probe(
                     id, arguments,
-                    "the \(interrupted.action.rawValue) of \(id) interrupted by the controller's restart has timed out: probing \(id)")
+                    "the \(interrupted.action.rawValue) of \(id) interrupted by the controller's restart has timed out: probing \(id)"
+                )
                 return
             }
-            probe(id, arguments, "assembly \(id.assembly) is running: probing \(id) to see whether it runs already")
+            if resource.leftMaintenance == true {
+                probe(id, arguments, "\(id) left maintenance: probing it before anything is done to it")
+            } else {
+                probe(id, arguments, "assembly \(id.assembly) is running: probing \(id) to see whether it runs already")
+            }
         case .stopped:
             guard isPlacedHere(id), otherCopiesOff(id) else { return }
             guard !resource.disabled, var reason = startable(id, resource) else { return }
             if let move = moveReason(id) { reason = "\(move): starting \(id)" }
+            if resource.leftMaintenance == true {
+                reason = "\(id) left maintenance and was found not running: starting it"
+                runtime.resources[id]?.leftMaintenance = nil
+            }
             guard let arguments = arguments(for: id, timeout: definition.startTimeout) else { return }
             runtime.resources[id]?.pending = .start
             runtime.resources[id]?.pendingDeadline = now + arguments.timeout.seconds
@@ -70,7 +84,8 @@ extension Plan {
         case .failed:
             stop(id, "\(id) failed: stopping it before it is started again")
         case .running:
-            if let missing = firsts(of: id).first(where: { isGone($0) }) {
+            // An unmanaged first that stopped is the operator's doing: what runs after it is left alone.
+            if let missing = firsts(of: id).first(where: { isGone($0) && !runtime.isUnmanaged($0) }) {
                 stop(id, "\(label(missing)) is not running and \(id) runs only after it: stopping \(id)")
             } else if let applied = resource.appliedParameters, let current = parameters(of: definition),
                 applied != current
@@ -167,11 +182,21 @@ extension Plan {
             runtime.resources[id]?.interrupted = nil
             probe(
                 id, arguments,
-                "the \(interrupted.action.rawValue) of \(id) interrupted by the controller's restart has timed out: probing \(id) before it is stopped")
+                "the \(interrupted.action.rawValue) of \(id) interrupted by the controller's restart has timed out: probing \(id) before it is stopped"
+            )
+            return
+        }
+        if runtime.assemblies[id.assembly]?.state == .running, let resource = runtime.resources[id], resource.pending == nil,
+            resource.state == .unknown, resource.leftMaintenance == true, !runtime.isUnmanaged(id),
+            let definition = policy.resources[id], let arguments = arguments(for: id, timeout: definition.monitor.timeout)
+        {
+            // Left maintenance while the deployable stops: probed first, so the stop finds what the operator left running.
+            runtime.resources[id]?.leftMaintenance = nil
+            probe(id, arguments, "\(id) left maintenance: probing it before it is stopped")
             return
         }
         guard runtime.assemblies[id.assembly]?.state == .running, let resource = runtime.resources[id],
-            resource.pending == nil, resource.state == .running || resource.state == .failed
+            resource.pending == nil, resource.state == .running || resource.state == .failed, !runtime.isUnmanaged(id)
         else { return }
         let thens = policy.after[id] ?? []
         if let waiting = thens.first(where: { [.running, .starting, .failed].contains(runtime.resources[$0]?.state) }) {
@@ -183,12 +208,15 @@ extension Plan {
     }
 
     mutating func reconcileAssemblyStop(_ name: String) {
-        guard let assembly = runtime.assemblies[name], assembly.pending == nil else { return }
+        guard let assembly = runtime.assemblies[name], assembly.pending == nil, runtime.heldBy(assembly: name) == nil else {
+            return
+        }
         switch assembly.state {
         case .running, .starting:
             let busy = resources(of: name).contains {
                 runtime.resources[$0]?.pending != nil || runtime.resources[$0]?.state == .running
                     || runtime.resources[$0]?.state == .failed || runtime.resources[$0]?.interrupted != nil
+                    || (runtime.resources[$0]?.leftMaintenance == true && runtime.resources[$0]?.state == .unknown)
             }
             guard !busy || assembly.state == .starting else { return }
             forgetResources(of: name)
@@ -218,7 +246,7 @@ extension Plan {
             if runtime.failed { return .failed }
             return off ? .stopped : .stopping
         }
-        let wanted = runtime.resources.filter { isPlacedHere($0.key) }.values
+        let wanted = runtime.resources.filter { isPlacedHere($0.key) }
         let unplaced = runtime.placement.map { placement in
             policy.deployable.resources.contains { placed in
                 (0..<placed.instanceCount).contains { placement.assignment[placed.instanceName($0)] == nil }
@@ -226,14 +254,18 @@ extension Plan {
         }
         let up =
             assemblies.allSatisfy { $0.state == .running }
-            && wanted.allSatisfy {
-                $0.pending == nil && ($0.state == .running || $0.state.isParked || $0.disabled)
+            && wanted.allSatisfy { id, resource in
+                resource.pending == nil
+                    && (resource.state == .running || resource.state.isParked || resource.disabled || runtime.isUnmanaged(id))
             }
             && runtime.resources.filter { !isPlacedHere($0.key) }.values.allSatisfy {
                 $0.pending == nil && $0.state != .running && $0.state != .failed
             }
         if up {
-            let parked = wanted.contains { $0.state.isParked || $0.disabled } || unplaced == true
+            let parked =
+                wanted.contains { id, resource in
+                    resource.state.isParked || resource.disabled || (resource.state != .running && runtime.isUnmanaged(id))
+                } || unplaced == true
             return parked ? .degraded : .running
         }
         return runtime.wasRunning ? .recovering : .starting

@@ -37,6 +37,14 @@ public enum Step: Sendable, Equatable, CustomStringConvertible {
     case reconfigure(ResourceID)
     case failureIgnored(ResourceID)
     case deployableFailed
+    /// Maintenance began, ended by the operator, or ran out.
+    case maintenanceOn(MaintenanceElement)
+    case maintenanceOff(MaintenanceElement)
+    case maintenanceExpired(MaintenanceElement)
+    /// A failure of (or reaching) an unmanaged element: reported, nothing done about it.
+    case unmanagedFailure(MaintenanceElement)
+    /// A resource that left maintenance was found running: adopted as it is.
+    case adopted(ResourceID)
 
     // Infrastructure.
     case startAssembly(String)
@@ -69,6 +77,11 @@ public enum Step: Sendable, Equatable, CustomStringConvertible {
         case .reconfigure(let id): "reconfigure \(id)"
         case .failureIgnored(let id): "failure-ignored \(id)"
         case .deployableFailed: "deployable-failed"
+        case .maintenanceOn(let element): "maintenance-on \(element.text)"
+        case .maintenanceOff(let element): "maintenance-off \(element.text)"
+        case .maintenanceExpired(let element): "maintenance-expired \(element.text)"
+        case .unmanagedFailure(let element): "unmanaged-failure \(element.text)"
+        case .adopted(let id): "adopted \(id)"
         case .startAssembly(let name): "start-assembly \(name)"
         case .fenceAssembly(let name): "fence-assembly \(name)"
         case .stopAssembly(let name): "stop-assembly \(name)"
@@ -91,7 +104,7 @@ public enum Step: Sendable, Equatable, CustomStringConvertible {
     public var isDecision: Bool {
         switch self {
         case .restartResource, .restartAssembly, .restartDeployable, .reconfigure, .failureIgnored, .deployableFailed, .report,
-            .awaitInterrupted, .hostKeyRefused:
+            .awaitInterrupted, .hostKeyRefused, .maintenanceOn, .maintenanceOff, .maintenanceExpired, .unmanagedFailure, .adopted:
             true
         default: false
         }

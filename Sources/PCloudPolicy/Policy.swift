@@ -80,6 +80,7 @@ public struct Policy: Sendable {
     /// pays for no copy of its dictionaries.
     func plan(_ inputs: some Collection<PolicyInput>, _ runtime: inout DeployableRuntime, now: Double) -> [PlannedAction] {
         var plan = Plan(policy: self, runtime: consume runtime, now: now)
+        plan.expireMaintenance()
         for input in inputs { plan.apply(input) }
         plan.reconcile()
         plan.reportState()
@@ -94,7 +95,8 @@ public struct Policy: Sendable {
         let assemblies = runtime.assemblies.values.compactMap { $0.pending == nil ? $0.notBefore : nil }
         let bans = runtime.placement?.wake.map { [$0] } ?? []
         let interrupted = runtime.resources.values.compactMap { $0.interrupted?.until }
-        return (resources + assemblies + bans + interrupted).min()
+        let maintenance = runtime.maintenance?.compactMap(\.until) ?? []
+        return (resources + assemblies + bans + interrupted + maintenance).min()
     }
 
     /// The definition an operation on `id` runs: an assembly's resource or a placed instance
@@ -138,6 +140,8 @@ struct Plan {
             guestReported(name, power, reason: reason, source: source)
         case .tick: break
         case .cleanup(let id): cleanup(id)
+        case .maintenanceOn(let element, let until): maintenanceOn(element, until: until)
+        case .maintenanceOff(let element): maintenanceOff(element)
         }
     }
 

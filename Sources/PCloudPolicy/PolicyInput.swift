@@ -29,4 +29,8 @@ public enum PolicyInput: Sendable, Equatable {
     case tick
     /// The operator clears a blocked or unrecoverable resource and its failures (crm_resource --cleanup).
     case cleanup(ResourceID)
+    /// The operator puts an element into maintenance (unmanaged), until a time (seconds since 1970) or for good.
+    case maintenanceOn(MaintenanceElement, until: Double?)
+    /// The operator takes it out of maintenance: it is probed again, then managed.
+    case maintenanceOff(MaintenanceElement)
 }

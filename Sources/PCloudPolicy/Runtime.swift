@@ -17,6 +17,8 @@ public struct DeployableRuntime: Sendable, Codable, Equatable {
     public var resources: [ResourceID: ResourceRuntime]
     /// Where placed (floating and cloned) instances run; nil for a deployable without any.
     public var placement: PlacementRuntime?
+    /// Elements the operator put into maintenance (unmanaged); nil when there are none.
+    public var maintenance: [MaintenanceWindow]?
 
     public init(for deployable: Deployable) {
         assemblies = Dictionary(uniqueKeysWithValues: deployable.assemblies.map { ($0.name, AssemblyRuntime()) })
@@ -90,6 +92,8 @@ public struct ResourceRuntime: Sendable, Codable, Equatable {
     public var disabled = false
     /// The last failed operation, kept after recovery for status (crm_mon's "Failed Resource Actions").
     public var lastFailure: FailedAction?
+    /// It left maintenance and is being probed again: what the probe finds is acted on with that reason.
+    public var leftMaintenance: Bool?
 
     public init() {}
 }

@@ -18,6 +18,7 @@ struct PCloudShell: AsyncParsableCommand {
             EscalationAssemblySet.self, EscalationResourceSet.self,
             Validate.self,
             DeployableStart.self, DeployableStop.self, DeployableReload.self, DeployableWait.self, ResourceCleanup.self,
+            MaintenanceOn.self, MaintenanceOff.self,
             DeployableStatusCommand.self, Events.self, ClusterStatus.self,
             JeosCreate.self, JeosList.self, JeosDelete.self,
         ])

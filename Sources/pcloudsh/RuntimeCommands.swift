@@ -27,14 +27,27 @@ struct DeployableStatusCommand: AsyncParsableCommand {
         let status = try JSONDecoder().decode(StatusView.self, from: data)
         print("Deployable \(status.name): \(status.state) (\(status.infrastructure), \(status.monitor) monitoring)")
         var rows: [[String]] = []
+        func shown(_ state: String, _ unmanaged: Bool?) -> String { unmanaged == true ? "\(state) (unmanaged)" : state }
         for assembly in status.assemblies {
-            rows.append([assembly.name, "", assembly.state, assembly.address ?? "-", "\(assembly.failures)", ""])
+            rows.append([
+                assembly.name, "", shown(assembly.state, assembly.unmanaged), assembly.address ?? "-", "\(assembly.failures)", "",
+            ])
             for resource in assembly.resources {
-                rows.append(["", resource.name, resource.state, "", "\(resource.failures)", resource.lastReason ?? ""])
+                rows.append([
+                    "", resource.name, shown(resource.state, resource.unmanaged), "", "\(resource.failures)",
+                    resource.lastReason ?? "",
+                ])
             }
         }
         Output.table(["ASSEMBLY", "RESOURCE", "STATE", "ADDRESS", "FAILURES", "LAST REASON"], rows)
         for line in PlacementStatusText.lines(status.placed ?? [], failed: status.failedActions ?? []) { print(line) }
+        for window in status.maintenance ?? [] {
+            let what = window.element.isEmpty ? "the whole deployable" : window.element
+            let until = window.until.map {
+                " until " + Date(timeIntervalSince1970: $0).formatted(.iso8601.time(includingFractionalSeconds: false))
+            }
+            print("In maintenance (unmanaged): \(what)\(until ?? " until taken out (maintenance_off)")")
+        }
         if let last = status.lastEvent { print("Last event: \(last)") }
     }
 
@@ -47,18 +60,25 @@ struct DeployableStatusCommand: AsyncParsableCommand {
         var assemblies: [Assembly]
         var placed: [PlacementStatusText.Placed]?
         var failedActions: [PlacementStatusText.Failed]?
+        var maintenance: [Maintenance]?
+        struct Maintenance: Decodable {
+            var element: String
+            var until: Double?
+        }
         struct Assembly: Decodable {
             var name: String
             var state: String
             var address: String?
             var failures: Int
             var resources: [Resource]
+            var unmanaged: Bool?
         }
         struct Resource: Decodable {
             var name: String
             var state: String
             var failures: Int
             var lastReason: String?
+            var unmanaged: Bool?
         }
     }
 }

@@ -103,6 +103,42 @@ import Testing
         }
     }
 
+    /// Maintenance: whatever fails, whatever is put into maintenance or taken out (or runs out), nothing
+    /// unmanaged is ever started, stopped, restarted or fenced, nor escalated through; and the other
+    /// properties hold as before.
+    @Test(arguments: [false, true]) func nothingIsEverDoneToAnUnmanagedElement(placed: Bool) async {
+        await propertyCheck(count: 300, input: Self.moves) { moves in
+            var world = RandomWorld(placed ? randomPlacementDeployable() : randomWorldDeployable())
+            world.maintained = [:]
+            world.feed(.start)
+            for move in moves { world.maintenanceMove(move) }
+            #expect(world.violations == [])
+        }
+    }
+
+    /// Once every maintenance has ended, a stop still stops everything.
+    @Test func afterMaintenanceAStoppedDeployableIsLeftAlone() async {
+        await propertyCheck(count: 200, input: Self.moves) { moves in
+            var world = RandomWorld(randomPlacementDeployable())
+            world.maintained = [:]
+            world.feed(.start)
+            for move in moves { world.maintenanceMove(move) }
+            for element in (world.maintained ?? [:]).keys.sorted() {
+                world.maintained?[element] = nil
+                world.feed(.maintenanceOff(element))
+            }
+            world.feed(.stop)
+            var rounds = 0
+            while !world.outstanding.isEmpty && rounds < 2_000 {
+                world.answer(world.outstanding.removeFirst(), rounds)
+                rounds += 1
+            }
+            #expect(world.outstanding.isEmpty)
+            #expect([DeployableState.stopped, .failed].contains(world.scenario.runtime.state))
+            #expect(world.violations == [])
+        }
+    }
+
     /// Escalation happens exactly when the N-th failure since the last escalation falls within P of
     /// the first of those N, never before, compared with a direct count over the window.
     @Test func escalationComesExactlyAtTheNthFailureWithinTheWindow() async {

@@ -14,6 +14,8 @@ struct RandomWorld {
     /// Copies of placed instances that may run: started, or found running, and not since stopped or
     /// confirmed off with their guest.
     var mayRun: Set<ResourceID> = []
+    /// The elements this world put into maintenance and when each runs out (nil: a world that never does).
+    var maintained: [MaintenanceElement: Double?]?
 
     init(_ deployable: Deployable) {
         scenario = Scenario(deployable)
@@ -21,11 +23,13 @@ struct RandomWorld {
 
     mutating func feed(_ input: PolicyInput) {
         history.append((input, scenario.now))
+        expireMaintained()
         observe(scenario.send(input))
     }
 
     mutating func observe(_ actions: [PlannedAction]) {
         for action in actions {
+            checkMaintenance(action)
             switch action.step {
             case .probe(let id, let arguments), .start(let id, let arguments), .stop(let id, let arguments):
                 if case .start = action.step { checkPlacedStart(id) }
@@ -53,7 +57,14 @@ struct RandomWorld {
             answer(outstanding.remove(at: (choice / 10) % outstanding.count), choice / 100)
         } else if kind < 8, !monitored.isEmpty {
             let (id, incarnation) = monitored.sorted { $0.key < $1.key }[(choice / 10) % monitored.count]
-            feed(.operationCompleted(id, .monitor, choice % 3 == 0 ? .notRunning : .ok, incarnation: incarnation, detail: nil))
+            let code: OCFExitCode = choice % 3 == 0 ? .notRunning : .ok
+            // What the monitor says is the world's truth: a copy reported not running no longer runs
+            // (an unmanaged one is not stopped by the policy, so nothing else would say so), and one
+            // reported running (started again by hand while unmanaged) runs.
+            if isPlaced(id), incarnation == scenario.incarnation(id.assembly) {
+                if code == .notRunning { mayRun.remove(id) } else { mayRun.insert(id) }
+            }
+            feed(.operationCompleted(id, .monitor, code, incarnation: incarnation, detail: nil))
         } else if kind == 8 {
             let names = scenario.policy.deployable.assemblies.map(\.name)
             feed(.assemblyLost(names[(choice / 10) % names.count], reason: "lost"))
@@ -68,8 +79,9 @@ struct RandomWorld {
             inFlight[id] = nil
             let code: OCFExitCode = [.ok, .notRunning, .notRunning, .unknownError][choice % 4]
             // A copy found running counts, unless its guest was fenced since (the result is stale).
-            if code != .notRunning, isPlaced(id), arguments.incarnation == scenario.incarnation(id.assembly) {
-                mayRun.insert(id)
+            // One found not running no longer runs (probed again after maintenance, it may have been stopped by hand).
+            if isPlaced(id), arguments.incarnation == scenario.incarnation(id.assembly) {
+                if code == .notRunning { mayRun.remove(id) } else { mayRun.insert(id) }
             }
             feed(.operationCompleted(id, .probe, code, incarnation: arguments.incarnation, detail: nil))
         case .start(let id, let arguments):

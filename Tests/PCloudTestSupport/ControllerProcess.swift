@@ -64,6 +64,9 @@ public final class ControllerProcess: @unchecked Sendable {
     public func crashAndRestart() throws {
         process.signal(SIGKILL)
         process.process.waitUntilExit()
+        // The killed one's socket file stays behind: gone, the launch waits for the new cped's own
+        // socket (else a client could arrive while the new cped replaces the stale file).
+        try? FileManager.default.removeItem(atPath: socketPath)
         process = try Self.launch(arguments, socketPath: socketPath, fileLimit: fileLimit, environment: environment)
     }
 

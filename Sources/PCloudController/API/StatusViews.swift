@@ -16,6 +16,16 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
     public var placed: [PlacedStatus] = []
     /// The last failed operation of every resource that has one (kept after recovery).
     public var failedActions: [FailedActionStatus] = []
+    /// Elements in maintenance (unmanaged): `""` is the whole deployable.
+    public var maintenance: [MaintenanceStatus] = []
+
+    public struct MaintenanceStatus: Codable, Sendable, Equatable {
+        /// `""` (the whole deployable), `ASSEMBLY` or `ASSEMBLY/RESOURCE`.
+        public var element: String
+        public var since: Double
+        /// When it runs out (seconds since 1970); nil = until taken out.
+        public var until: Double?
+    }
 
     public struct AssemblyStatus: Codable, Sendable, Equatable {
         public var name: String
@@ -23,6 +33,8 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
         public var address: String?
         public var failures: Int
         public var resources: [ResourceStatus]
+        /// In maintenance: monitored and reported, never started, stopped or fenced by pcloud.
+        public var unmanaged = false
         /// The guest's boot id and uptime (s) from its last liveness check; nil before one.
         public var bootID: String? = nil
         public var uptime: Double? = nil
@@ -37,6 +49,7 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
         public var state: String
         public var failures: Int
         public var lastReason: String?
+        public var unmanaged = false
         public var window: FailureWindowStatus? = nil
     }
 
@@ -58,6 +71,9 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
         func detail(_ record: RuntimeStateRecord?, _ key: String) -> String? { value(record, key) as? String }
         /// Failure counts: the engine's own count when it has run, else the failure records.
         func count(_ record: RuntimeStateRecord?, _ fallback: Int) -> Int { (value(record, "failures") as? Int) ?? fallback }
+        let runtime = detail(record("", ""), "runtime").flatMap {
+            try? JSONDecoder().decode(DeployableRuntime.self, from: Data($0.utf8))
+        }
         let assemblies = deployable.assemblies.map { assembly in
             let assemblyRecord = record(assembly.name, "")
             return AssemblyStatus(
@@ -68,18 +84,21 @@ public struct DeployableStatus: Codable, Sendable, Equatable {
                     let resourceRecord = record(assembly.name, resource.name)
                     return ResourceStatus(
                         name: resource.name, state: resourceRecord?.state ?? "stopped",
-                        failures: count(resourceRecord, failures.filter { $0.assembly == assembly.name && $0.resource == resource.name }.count),
-                        lastReason: detail(resourceRecord, "reason"))
-                })
-        }
-        let runtime = detail(record("", ""), "runtime").flatMap {
-            try? JSONDecoder().decode(DeployableRuntime.self, from: Data($0.utf8))
+                        failures: count(
+                            resourceRecord, failures.filter { $0.assembly == assembly.name && $0.resource == resource.name }.count
+                        ),
+                        lastReason: detail(resourceRecord, "reason"),
+                        unmanaged: runtime?.isUnmanaged(ResourceID(assembly: assembly.name, resource: resource.name)) ?? false)
+                }, unmanaged: runtime?.isUnmanaged(assembly: assembly.name) ?? false)
         }
         var status = DeployableStatus(
             name: deployable.name, uuid: deployable.uuid?.uuidString.lowercased() ?? "",
             state: record("", "")?.state ?? "stopped", infrastructure: deployable.infrastructure.kind,
             monitor: deployable.monitor.method.rawValue, assemblies: assemblies, lastEvent: lastEvent?.message,
-            placed: placedStatus(deployable, runtime), failedActions: failedActions(deployable, runtime))
+            placed: placedStatus(deployable, runtime), failedActions: failedActions(deployable, runtime),
+            maintenance: (runtime?.maintenanceWindows ?? []).map {
+                MaintenanceStatus(element: $0.element.text, since: $0.since, until: $0.until)
+            })
         status.addWindows(deployable, runtime, now: now)
         return status
     }

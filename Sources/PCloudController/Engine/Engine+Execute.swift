@@ -132,7 +132,7 @@ extension Engine {
         else { return }
         tasks[.monitor(id)]?.cancel()
         let livenessTimeout = policy.deployable.monitor.timeout
-        tasks[.monitor(id)] = Task { [monitor, inbox, name, clock] in
+        tasks[.monitor(id)] = Task { [monitor, inbox, name, clock, weak self] in
             while !Task.isCancelled {
                 try? await clock.sleep(for: interval)
                 if Task.isCancelled { return }
@@ -148,10 +148,15 @@ extension Engine {
                     return
                 }
                 inbox.yield(.operationDone(id, .monitor, result, incarnation: arguments.incarnation))
-                if result.code != .ok { return }  // the policy decides what follows
+                // The policy decides what follows a failure; an unmanaged resource is only watched, so
+                // its monitor goes on (and sees it come back), until maintenance ends and cancels it.
+                if result.code != .ok, await self?.watchedThroughFailures(id) != true { return }
             }
         }
     }
+
+    /// A resource in maintenance: its monitor is not ended by a failed result.
+    func watchedThroughFailures(_ id: ResourceID) -> Bool { runtime.isUnmanaged(id) }
 
     func operationDone(_ id: ResourceID, _ action: ResourceAction, _ result: OperationResult, incarnation: Int) async {
         if action != .monitor { tasks[.op(id)] = nil }

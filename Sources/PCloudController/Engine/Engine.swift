@@ -235,6 +235,15 @@ public actor Engine {
         merged.wasRunning = runtime.wasRunning
         merged.monitoring = runtime.monitoring
         merged.failures = runtime.failures
+        // Maintenance stays on what still exists.
+        merged.maintenance = runtime.maintenance?.filter {
+            switch $0.element {
+            case .deployable: true
+            case .assembly(let assembly): deployable.assembly(named: assembly) != nil
+            case .resource(let id): deployable.resourceDefinition(for: id) != nil
+            }
+        }
+        if merged.maintenance?.isEmpty == true { merged.maintenance = nil }
         let removed = runtime.assemblies.keys.filter { deployable.assembly(named: $0) == nil }
         policy = Policy(deployable, bootTimeout: policy.bootTimeout)
         runtime = merged

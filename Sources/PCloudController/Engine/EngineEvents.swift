@@ -76,7 +76,28 @@ enum EngineEvents {
         case .report: ("deployable.state", .info, nil, nil)
         case .stopMonitoring: ("deployable.monitoring-stopped", .info, nil, nil)
         case .hostKeyRefused(let name): ("assembly.problem", .error, name, nil)
+        case .maintenanceOn(let element): ("maintenance.on", .info, element.assembly, element.resource)
+        case .maintenanceOff(let element): ("maintenance.off", .info, element.assembly, element.resource)
+        case .maintenanceExpired(let element): ("maintenance.expired", .info, element.assembly, element.resource)
+        case .unmanagedFailure(let element): ("maintenance.failure-reported", .warning, element.assembly, element.resource)
+        case .adopted(let id): ("resource.adopted", .info, id.assembly, id.resource)
         case .cancelMonitor: nil
         }
+    }
+}
+
+extension MaintenanceElement {
+    /// The assembly and resource an event about it names (none for the whole deployable).
+    var assembly: String? {
+        switch self {
+        case .deployable: nil
+        case .assembly(let name): name
+        case .resource(let id): id.assembly
+        }
+    }
+
+    var resource: String? {
+        if case .resource(let id) = self { return id.resource }
+        return nil
     }
 }

@@ -28,8 +28,14 @@ enum EngineMetrics {
         }
     }
 
-    /// One gauge per element and state: 1 for the state it is in, 0 for the others.
+    /// One gauge per element and state: 1 for the state it is in, 0 for the others; and how many
+    /// assemblies and resources are unmanaged (in maintenance).
     static func states(_ runtime: DeployableRuntime, deployable: String) {
+        let unmanaged = runtime.unmanagedCount
+        Gauge(label: "pcloud_unmanaged_elements", dimensions: [("deployable", deployable), ("kind", "assembly")])
+            .record(unmanaged.assemblies)
+        Gauge(label: "pcloud_unmanaged_elements", dimensions: [("deployable", deployable), ("kind", "resource")])
+            .record(unmanaged.resources)
         for state in DeployableState.allCases {
             Gauge(label: "pcloud_deployable_state", dimensions: [("deployable", deployable), ("state", state.rawValue)])
                 .record(runtime.state == state ? 1 : 0)
