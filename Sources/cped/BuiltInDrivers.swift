@@ -48,6 +48,8 @@ struct BuiltInDrivers: DriverFactory {
             + "\(watches) OpenStack server watch(es)"
     }
 
+    func forget(deployable: String) async -> String? { await guestUsers?.remove(deployable) }
+
     func infrastructure(for deployable: Deployable) throws -> any Infrastructure {
         switch deployable.infrastructure {
         case .static: return StaticInfrastructure(deployable)

@@ -120,6 +120,7 @@ struct CPED: AsyncParsableCommand {
         if let cluster { services.append(cluster) }  // stops after the engines: then hands the leases over
         services.append(EngineService(engines: engines))
         services.append(HookService(controller: controller))
+        services.append(DeletionCleanup(controller: controller, drivers: drivers))
         if let watchdog = WatchdogService(interval: SystemdNotifier.watchdogInterval) { services.append(watchdog) }
         services.append(EventBusFollower(bus: controller.bus))
         services.append(EventStreamCloser(bus: controller.bus))

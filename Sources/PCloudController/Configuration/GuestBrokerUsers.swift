@@ -60,6 +60,29 @@ public final class GuestBrokerUsers: Sendable {
         }
     }
 
+    /// Removes `deployable`'s broker user and its password file (the deployable was deleted). Nothing
+    /// to do when this controller never made a password for it. Returns why it could not, or nil;
+    /// the file is kept then, so the password is not lost while the user may still exist.
+    public func remove(_ deployable: String) async -> String? {
+        let file = directory.appendingPathComponent("\(deployable).password")
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        made.withLock { _ = $0.remove(deployable) }
+        let outcome = await ScriptRun.run(
+            broker.usersCommand, arguments: ["remove-deployable", deployable], environment: [:], timeout: .seconds(60))
+        let problem: String? =
+            switch outcome {
+            case .exited(0, _): nil
+            case .exited(let status, let output): "\(broker.usersCommand) exited \(status): \(output.suffix(300))"
+            case .timedOut: "\(broker.usersCommand) ran over 60s"
+            case .couldNotStart(let reason): reason
+            }
+        if let problem { return "the broker user pcloud-\(deployable) could not be removed: \(problem)" }
+        do { try FileManager.default.removeItem(at: file) } catch {
+            return "the broker password file \(file.path) could not be removed: \(error.localizedDescription)"
+        }
+        return nil
+    }
+
     /// 32 letters and digits (about 190 bits): nothing a shell, rabbitmqctl's option parser or a
     /// URL reads specially. Base64's '+' once became '-', and one password in 64 began with it,
     /// which rabbitmqctl took for an option: that deployable's guests could never start.

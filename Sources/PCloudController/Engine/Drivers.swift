@@ -10,10 +10,14 @@ public protocol DriverFactory: Sendable {
     /// it into each guest's agent.json. nil when its guests are told nothing (the ssh method, or
     /// existing hosts that run an agent configured by their owner).
     func guestBroker(for deployable: Deployable) async throws -> GuestAgentFile.Broker?
+    /// The deployable was deleted: what the drivers made for it (its broker user and password file)
+    /// goes too. Returns why it could not, or nil.
+    func forget(deployable: String) async -> String?
 }
 
 extension DriverFactory {
     public func guestBroker(for deployable: Deployable) async throws -> GuestAgentFile.Broker? { nil }
+    public func forget(deployable: String) async -> String? { nil }
 }
 
 /// A driver the deployable needs is not built in or not configured.
