@@ -28,8 +28,16 @@ if [ -n "${PCLOUD_BIN:-}" ]; then
   bin=$PCLOUD_BIN
 else
   say "building pcloud (release; the first build takes several minutes)"
-  swift build -c release --product cped >/dev/null
-  swift build -c release --product pcloudsh >/dev/null
+  # A line every 200 build steps (and the last), so a first build of ~2000 steps shows it moves;
+  # errors are printed as they come.
+  progress() {
+    awk '/^\[[0-9]+\/[0-9]+\]/ { split(substr($1, 2, length($1) - 2), s, "/"); if (s[1] - last >= 200 || s[1] == s[2]) {
+           printf "    %s/%s steps: %s\n", s[1], s[2], $2 " " $3; last = s[1]; fflush() } next }
+         /error:/ { print; fflush() }'
+  }
+  for product in cped pcloudsh; do
+    swift build -c release --product "$product" 2>&1 | progress || die "the release build of $product failed (the errors are above)"
+  done
   bin=$(swift build -c release --show-bin-path)
 fi
 say "the debian12 base image (built once, then cached)"
