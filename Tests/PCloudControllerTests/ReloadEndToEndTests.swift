@@ -61,11 +61,17 @@ struct ReloadEndToEndTests {
         try FileManager.default.removeItem(atPath: world.path("box-a.state"))
         #expect(waitUntil(timeout: 30) { world.starts("box/a").count == 2 && world.isRunning("box/a") })
         #expect(await world.eventually { await world.failures("box/a") == 1 })
+        #expect(waitUntil(timeout: 20) { world.monitorInterval("box/a") == "1000" })
 
         try world.store([("box", [R(name: "a", value: "1", interval: "2s", escalation: 3), R(name: "b", value: "1")])])
         try await world.reload()
         try world.waitRunning()
         #expect(await world.failures("box/a") == 1, "the failure history was lost")
+        // The running resource is monitored at the new interval from now on, without a restart.
+        #expect(waitUntil(timeout: 20) { world.monitorInterval("box/a") == "2000" }, "\(world.monitorInterval("box/a") ?? "")")
+        let messages = await world.events().compactMap { $0["message"] as? String }
+        #expect(messages.contains { $0.hasPrefix("box/a's definition changed: its monitor runs every 2s") }, "\(messages)")
+        #expect(!messages.contains { $0.hasPrefix("box/b's definition changed") })
         let window = try await world.resourceStatus("box/a")?["window"] as? [String: Any]
         #expect(window?["limit"] as? Int == 3, "\(String(describing: window))")
         #expect(world.starts("box/a").count == 2 && world.starts("box/b") == ["1"], "a reload restarted a resource")

@@ -5,7 +5,8 @@ import PCloudTestSupport
 /// operator edits, stores with `pcloudsh deployable_import FILE --replace` and applies with
 /// `pcloudsh deployable_reload NAME`. Every resource is an `exec` resource whose start appends its
 /// parameter `v` (`$OCF_RESKEY_v`) to NAME.starts in a directory the guest and the test share, and
-/// whose stop appends to NAME.stops: starts, stops and the value a start saw are counted there.
+/// whose stop appends to NAME.stops, and whose monitor writes the interval it runs under
+/// (`$OCF_RESKEY_CRM_meta_interval`) to NAME.interval: all of it is counted there.
 final class ReloadWorld {
     struct Resource {
         var name: String
@@ -59,7 +60,7 @@ final class ReloadWorld {
                             class: exec
                             parameters: {v: "\(resource.value)"}
                             exec:
-                              monitor: "test -f \(path("\(key).state")) || exit 7"
+                              monitor: "echo $OCF_RESKEY_CRM_meta_interval > \(path("\(key).interval")); test -f \(path("\(key).state")) || exit 7"
                               start: "echo $OCF_RESKEY_v >> \(path("\(key).starts")); touch \(path("\(key).state"))"
                               stop: "rm -f \(path("\(key).state")); echo stop >> \(path("\(key).stops"))"
                             monitor: {interval: \(resource.interval), timeout: 5s}
@@ -95,6 +96,11 @@ final class ReloadWorld {
     func stops(_ id: String) -> Int { lines(id.replacingOccurrences(of: "/", with: "-") + ".stops").count }
     func isRunning(_ id: String) -> Bool {
         FileManager.default.fileExists(atPath: path(id.replacingOccurrences(of: "/", with: "-") + ".state"))
+    }
+
+    /// The interval (ms) the last monitor of ASSEMBLY/RESOURCE ran under (0 for a probe).
+    func monitorInterval(_ id: String) -> String? {
+        lines(id.replacingOccurrences(of: "/", with: "-") + ".interval").last
     }
 
     private func lines(_ file: String) -> [String] {

@@ -225,7 +225,8 @@ public actor Engine {
     }
 
     /// Replaces the definition (reload): runtime entries of unchanged assemblies and resources stay;
-    /// removed resources are stopped and removed assemblies fenced (Engine+RemovedResources).
+    /// removed resources are stopped and removed assemblies fenced (Engine+RemovedResources); running
+    /// resources whose definition changed are monitored with the new one (Engine+ReloadedMonitors).
     func reload(_ deployable: Deployable) async {
         var merged = DeployableRuntime(for: deployable)
         for (key, value) in merged.assemblies { merged.assemblies[key] = runtime.assemblies[key] ?? value }
@@ -248,9 +249,12 @@ public actor Engine {
         let removed = runtime.assemblies.keys.filter { deployable.assembly(named: $0) == nil }
         // Removed resources are stopped with their old definitions (a removed static host's first).
         let fencedAfterStops = stopRemovedResources(keeping: deployable, removedAssemblies: removed)
+        let oldDefinitions = Dictionary(
+            uniqueKeysWithValues: runtime.resources.keys.compactMap { id in policy.resourceDefinition(for: id).map { (id, $0) } })
         policy = Policy(deployable, bootTimeout: policy.bootTimeout)
         runtime = merged
         for assembly in removed where !fencedAfterStops.contains(assembly) { await fenceRemoved(assembly) }
+        await rescheduleChangedMonitors(old: oldDefinitions)
         _ = try? await publish([
             StoredEvent(
                 at: clock.now, deployable: name, kind: "deployable.reloaded",
