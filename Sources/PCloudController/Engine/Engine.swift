@@ -247,6 +247,7 @@ public actor Engine {
         }
         if merged.maintenance?.isEmpty == true { merged.maintenance = nil }
         let removed = runtime.assemblies.keys.filter { deployable.assembly(named: $0) == nil }
+        let agentNotices = agentSettingsChanges(from: policy.deployable, to: deployable)
         // Removed resources are stopped with their old definitions (a removed static host's first).
         let fencedAfterStops = stopRemovedResources(keeping: deployable, removedAssemblies: removed)
         let oldDefinitions = Dictionary(
@@ -255,12 +256,13 @@ public actor Engine {
         runtime = merged
         for assembly in removed where !fencedAfterStops.contains(assembly) { await fenceRemoved(assembly) }
         await rescheduleChangedMonitors(old: oldDefinitions)
-        _ = try? await publish([
-            StoredEvent(
-                at: clock.now, deployable: name, kind: "deployable.reloaded",
-                message: "deployable \(name) reloaded: \(deployable.assemblies.count) assemblies"
-                    + (removed.isEmpty ? "" : "; removed \(removed.sorted().joined(separator: ", "))"))
-        ])
+        _ = try? await publish(
+            [
+                StoredEvent(
+                    at: clock.now, deployable: name, kind: "deployable.reloaded",
+                    message: "deployable \(name) reloaded: \(deployable.assemblies.count) assemblies"
+                        + (removed.isEmpty ? "" : "; removed \(removed.sorted().joined(separator: ", "))"))
+            ] + agentNotices)
         await handle(.tick)
     }
 
