@@ -224,7 +224,9 @@ public actor Engine {
         }
     }
 
-    /// Replaces the definition (reload): runtime entries of unchanged assemblies and resources stay.
+    /// Replaces the definition (reload): runtime entries of unchanged assemblies and resources stay;
+    /// removed resources are stopped and removed assemblies fenced (Engine+RemovedResources); running
+    /// resources whose definition changed are monitored with the new one (Engine+ReloadedMonitors).
     func reload(_ deployable: Deployable) async {
         var merged = DeployableRuntime(for: deployable)
         for (key, value) in merged.assemblies { merged.assemblies[key] = runtime.assemblies[key] ?? value }
@@ -245,23 +247,22 @@ public actor Engine {
         }
         if merged.maintenance?.isEmpty == true { merged.maintenance = nil }
         let removed = runtime.assemblies.keys.filter { deployable.assembly(named: $0) == nil }
+        let agentNotices = agentSettingsChanges(from: policy.deployable, to: deployable)
+        // Removed resources are stopped with their old definitions (a removed static host's first).
+        let fencedAfterStops = stopRemovedResources(keeping: deployable, removedAssemblies: removed)
+        let oldDefinitions = Dictionary(
+            uniqueKeysWithValues: runtime.resources.keys.compactMap { id in policy.resourceDefinition(for: id).map { (id, $0) } })
         policy = Policy(deployable, bootTimeout: policy.bootTimeout)
         runtime = merged
-        for assembly in removed {
-            // Through the tracked, retried path: a fence that fails is retried and reported, and the
-            // engine does not end while a removed guest may still run.
-            await stopWatching(assembly)
-            infra(assembly) { infrastructure, guest in
-                try await infrastructure.fence(guest)
-                return .assemblyFenced(guest.assembly)
-            }
-        }
-        _ = try? await publish([
-            StoredEvent(
-                at: clock.now, deployable: name, kind: "deployable.reloaded",
-                message: "deployable \(name) reloaded: \(deployable.assemblies.count) assemblies"
-                    + (removed.isEmpty ? "" : "; removed \(removed.sorted().joined(separator: ", "))"))
-        ])
+        for assembly in removed where !fencedAfterStops.contains(assembly) { await fenceRemoved(assembly) }
+        await rescheduleChangedMonitors(old: oldDefinitions)
+        _ = try? await publish(
+            [
+                StoredEvent(
+                    at: clock.now, deployable: name, kind: "deployable.reloaded",
+                    message: "deployable \(name) reloaded: \(deployable.assemblies.count) assemblies"
+                        + (removed.isEmpty ? "" : "; removed \(removed.sorted().joined(separator: ", "))"))
+            ] + agentNotices)
         await handle(.tick)
     }
 
