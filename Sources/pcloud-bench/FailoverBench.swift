@@ -79,12 +79,12 @@ struct FailoverBench: AsyncParsableCommand, SummarisedBenchmark {
         result.duplicates = world.names.reduce(0) { $0 + max(0, world.starts($1) - expected[$1]!) }
         // Idle: nothing fails; what the controllers and PostgreSQL spend is upkeep.
         let pids = world.live.compactMap { world.pid($0) }
-        let postgres = [world.server.pid] + ProcessTree.descendants(of: world.server.pid)
+        let postgres = [world.server.pid] + descendants(of: world.server.pid)
         let before = (
             pids.map { ProcessSample.read($0)?.cpuSeconds ?? 0 }, postgres.map { ProcessSample.read($0)?.cpuSeconds ?? 0 }
         )
         Thread.sleep(forTimeInterval: idle)
-        let postgresAfter = (postgres + ProcessTree.descendants(of: world.server.pid)).reduce(into: [Int32: Double]()) {
+        let postgresAfter = (postgres + descendants(of: world.server.pid)).reduce(into: [Int32: Double]()) {
             $0[$1] = ProcessSample.read($1)?.cpuSeconds ?? 0
         }
         result.controllerCPU = zip(pids, before.0).map { pid, start in

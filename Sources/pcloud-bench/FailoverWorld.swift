@@ -51,24 +51,8 @@ final class FailoverWorld {
     func path(_ file: String) -> String { files.appendingPathComponent(file).path }
 
     func yaml(_ name: String) -> String {
-        """
-        name: \(name)
-        infrastructure: {type: static}
-        monitor: {method: ssh, interval: 1s, timeout: 5s}
-        assemblies:
-          - name: \(name)-box
-            address: 127.0.0.1
-            ssh: {user: root, port: \(guest.port), host-key: "\(guest.hostKey)"}
-            resources:
-              - name: app
-                class: exec
-                exec:
-                  monitor: "test -f \(path("\(name).state")) || exit 7"
-                  start: "echo start >> \(path("\(name).log")); touch \(path("\(name).state"))"
-                  stop: "rm -f \(path("\(name).state"))"
-                monitor: {interval: 1s, timeout: 5s}
-
-        """
+        CountedStartDeployable.yaml(
+            name: name, assembly: "\(name)-box", guest: guest, log: path("\(name).log"), state: path("\(name).state"))
     }
 
     /// Starts counted in the guest for deployable `name`.

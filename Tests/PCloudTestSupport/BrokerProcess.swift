@@ -124,17 +124,7 @@ public final class BrokerProcess: @unchecked Sendable {
     /// Freezes (SIGSTOP) or thaws (SIGCONT) the broker's Erlang VM, the processes under the pid we
     /// started: its connections stay open and nothing is delivered, a stalled broker.
     public func freeze(_ frozen: Bool) {
-        for pid in Self.descendants(of: server.pid) { kill(pid, frozen ? SIGSTOP : SIGCONT) }
-    }
-
-    /// Every process below `pid`, from /proc (children listed by each task).
-    static func descendants(of pid: Int32) -> [Int32] {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        let children = tasks.flatMap { task -> [Int32] in
-            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? ""
-            return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        }
-        return children + children.flatMap { descendants(of: $0) }
+        for pid in descendants(of: server.pid) { kill(pid, frozen ? SIGSTOP : SIGCONT) }
     }
 
     /// Starts the server again on the same node, ports and data (a broker restart).

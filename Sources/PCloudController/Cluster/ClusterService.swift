@@ -178,6 +178,7 @@ public actor ClusterService: Service {
         guard let lease = held.removeValue(forKey: deployable) else { return }
         do {
             try await store.release(deployable: deployable, by: controller, epoch: lease.epoch)
+            logger.info("lease handed over", metadata: ["deployable": "\(deployable)", "epoch": "\(lease.epoch)"])
             continuation.yield(.released(deployable: deployable, epoch: lease.epoch))
         } catch {
             logger.warning("lease release failed", metadata: ["deployable": "\(deployable)", "error": "\(error)"])
